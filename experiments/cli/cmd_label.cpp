@@ -1,0 +1,60 @@
+// snnsim label: (re)assign neuron labels of a saved state from a frozen pass over training
+// images, e.g. after sleep changed how neurons respond.
+#include <fmt/core.h>
+
+#include "command.hpp"
+#include "common.hpp"
+#include "experiments/frozen.hpp"
+#include "experiments/progress.hpp"
+#include "io/error.hpp"
+#include "io/idx.hpp"
+#include "run_access.hpp"
+
+namespace snnsim::cli {
+
+int cmd_label(const std::vector<std::string>& args) {
+  CommonOptions common;
+  std::string data_dir, run, state;
+  std::size_t label_images = 0;
+  po::options_description main("Options");
+  main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
+      "run", po::value<std::string>(&run), "run file (required)")(
+      "state", po::value<std::string>(&state)->default_value("trained"), "state to label (updated in place)")(
+      "label-images", po::value<std::size_t>(&label_images)->default_value(0),
+      "first M training images (default: as many as the run was trained on)");
+  add_common_options(main, common);
+  po::variables_map vm;
+  if (!parse("label", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
+  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim label --help)");
+  const int threads = resolve_threads(common.threads);
+  auto loaded = load_run(run, state);
+  if (label_images == 0) {
+    auto f = h5::File::open(run, h5::File::Mode::read_only);
+    auto cfg = f.root().open_group("config");
+    label_images = cfg.has_attr("train_images") ? cfg.get_attr<std::uint64_t>("train_images") : 1000;
+  }
+  const auto data = io::load_split(data_dir, io::Split::train);
+  if (label_images > data.size()) throw UsageError("--label-images exceeds the training set");
+  auto txn = io::RunFileTransaction::update(run);
+  experiments::Progress progress("label " + state, label_images, !common.quiet);
+  auto lab = experiments::assign_labels(loaded.params, loaded.state, loaded.seed, data, label_images, threads,
+                                        [&](std::size_t d, std::size_t) { progress.update(d); });
+  progress.finish();
+  loaded.state.labels = std::move(lab.labels);
+  loaded.state.class_rate_Hz = std::move(lab.class_rate_Hz);
+  auto root = txn.root();
+  auto g = root.open_group("network/" + state);
+  const io::StateInfo info{g.get_attr_string("phase"), g.get_attr_string("parent_state")};
+  io::write_state(root, state, loaded.state, info);
+  root.open_group("network/" + state).set_attr<std::uint64_t>("label_images", label_images);
+  txn.commit();
+  std::size_t assigned = 0;
+  for (auto l : loaded.state.labels) assigned += l >= 0;
+  if (common.json)
+    print_json({{"command", "label"}, {"run", run}, {"state", state}, {"images", label_images}, {"neurons_labelled", assigned}});
+  else
+    fmt::print("labelled {} of {} neurons of {} from {} images\n", assigned, loaded.params.n_exc, state, label_images);
+  return kExitOk;
+}
+
+}  // namespace snnsim::cli

@@ -1,0 +1,205 @@
+// snnsim train: build the D&C network, train on the first K images for E epochs, label the
+// neurons from a frozen pass, and write a new run file (states init and trained, train log).
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "command.hpp"
+#include "common.hpp"
+#include "experiments/frozen.hpp"
+#include "experiments/progress.hpp"
+#include "experiments/train.hpp"
+#include "io/error.hpp"
+#include "io/idx.hpp"
+#include "io/run_file.hpp"
+
+namespace snnsim::cli {
+namespace {
+
+io::TrainLogColumns to_columns(const std::vector<experiments::TrainLogRow>& log) {
+  io::TrainLogColumns c;
+  for (const auto& r : log) {
+    c.sample_index.push_back(r.sample_index);
+    c.image_index.push_back(r.image_index);
+    c.label.push_back(r.label);
+    c.tries.push_back(r.tries);
+    c.exc_spikes.push_back(r.exc_spikes);
+    c.input_intensity.push_back(r.input_intensity);
+    c.running_accuracy.push_back(r.running_accuracy);
+  }
+  return c;
+}
+
+struct Stats {
+  double mean = 0, sd = 0;
+};
+template <typename V>
+Stats stats(const V& v) {
+  Stats s;
+  if (v.empty()) return s;
+  for (auto x : v) s.mean += static_cast<double>(x);
+  s.mean /= static_cast<double>(v.size());
+  for (auto x : v) s.sd += (static_cast<double>(x) - s.mean) * (static_cast<double>(x) - s.mean);
+  s.sd = std::sqrt(s.sd / static_cast<double>(v.size()));
+  return s;
+}
+
+}  // namespace
+
+int cmd_train(const std::vector<std::string>& args) {
+  CommonOptions common;
+  models::DiehlCookParams params;
+  ModelOptions model(params);
+  std::string data_dir, out;
+  std::size_t train_images = 0, epochs = 1, label_images = 0;
+  bool force = false, shuffle = false, no_label = false;
+  po::options_description main("Options");
+  main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
+      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
+      "train-images", po::value<std::size_t>(&train_images)->default_value(1000), "train on the first K images")(
+      "epochs", po::value<std::size_t>(&epochs)->default_value(1), "passes over the K images")(
+      "shuffle", po::bool_switch(&shuffle), "seeded random order in each epoch (default: in order)")(
+      "seed", po::value<std::uint64_t>(), "master seed (default: random, printed and stored)")(
+      "label-images", po::value<std::size_t>(&label_images)->default_value(0),
+      "images for label assignment (default: the K trained on)")(
+      "no-label", po::bool_switch(&no_label), "skip label assignment")(
+      "out", po::value<std::string>(&out), "run file to write (required)")(
+      "force", po::bool_switch(&force), "replace an existing run file");
+  add_common_options(main, common);
+  po::options_description all;
+  all.add(main).add(model.description());
+  po::variables_map vm;
+  if (!parse("train", "--out RUN.h5 [options]", args, all, vm, common)) return kExitOk;
+  model.apply(vm);
+  if (out.empty()) throw UsageError("--out RUN.h5 is required (see snnsim train --help)");
+  for (const char* k : {"train-images", "epochs", "neurons"}) require_positive(vm, k);
+  if (params.n_exc > 100000) throw UsageError("--neurons must be at most 100000");
+  const int threads = resolve_threads(common.threads);
+  const std::uint64_t seed = resolve_seed(vm, "seed", common.quiet);
+  const bool show = !common.quiet;
+
+  // Open the output first: a bad path fails before minutes of training.
+  auto txn = io::RunFileTransaction::create(out, force);
+  const auto data = io::load_split(data_dir, io::Split::train);
+  if (data.images.pixels_per_image() != params.n_input)
+    throw DataError(data_dir + ": images have " + std::to_string(data.images.pixels_per_image()) +
+                    " pixels; n_input is " + std::to_string(params.n_input));
+  if (train_images > data.size())
+    throw UsageError("--train-images " + std::to_string(train_images) + " exceeds the " + std::to_string(data.size()) +
+                     " images in " + data_dir);
+  if (label_images == 0) label_images = train_images;
+  if (label_images > data.size()) throw UsageError("--label-images exceeds the training set");
+  if (epochs > 1000) throw UsageError("--epochs must be at most 1000");
+
+  const auto init = models::initial_state(params, seed);
+  models::DiehlCookNetwork net(params, init, seed);
+  experiments::TrainOptions topt;
+  topt.train_images = train_images;
+  topt.epochs = epochs;
+  topt.shuffle = shuffle;
+  topt.seed = seed;
+  topt.log_window = std::clamp<std::size_t>(train_images * epochs / 4, 50, 1000);
+  experiments::TrainCursor cursor;
+  const std::size_t total = train_images * epochs;
+  experiments::Progress progress("train", total, show);
+  experiments::TrainHooks hooks;
+  hooks.progress = [&](std::uint64_t done, std::uint64_t, float acc) {
+    progress.update(done, std::isnan(acc) ? std::string{} : fmt::format("running acc {:.3f}", acc));
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto report = experiments::train(net, data, topt, cursor, hooks);
+  const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  progress.finish(fmt::format("{} presentations, {} capped", report.presentations, report.capped_images));
+  if (report.capped_images && show)
+    fmt::print(stderr, "warning: {} image(s) stayed below {} exc spikes after {} tries (max_tries)\n",
+               report.capped_images, params.min_exc_spikes, params.max_tries);
+
+  models::NetworkState trained = net.state(init);
+  trained.samples_seen = cursor.next_sample;
+  trained.labels.clear();
+  trained.class_rate_Hz.clear();
+  double label_s = 0.0;
+  if (report.stopped.empty() && !no_label) {
+    experiments::Progress lp("label", label_images, show);
+    const auto t1 = std::chrono::steady_clock::now();
+    auto lab = experiments::assign_labels(params, trained, seed, data, label_images, threads,
+                                          [&](std::size_t d, std::size_t) { lp.update(d); });
+    label_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    lp.finish();
+    trained.labels = std::move(lab.labels);
+    trained.class_rate_Hz = std::move(lab.class_rate_Hz);
+  }
+
+  auto root = txn.root();
+  io::write_header(root, joined_command_line());
+  io::write_config(root, params, read_config_text(common.config_file));
+  auto cfg = root.open_group("config");
+  cfg.set_attr<std::uint64_t>("master_seed", seed);
+  cfg.set_attr<std::uint64_t>("train_images", train_images);
+  cfg.set_attr<std::uint64_t>("epochs", epochs);
+  cfg.set_attr<std::uint8_t>("shuffle", shuffle ? 1 : 0);
+  cfg.set_attr<std::uint64_t>("label_images", no_label ? 0 : label_images);
+  cfg.set_attr<std::uint32_t>("threads", static_cast<std::uint32_t>(threads));
+  cfg.set_attr("data_dir", std::filesystem::absolute(data_dir).string());
+  io::write_state(root, "init", init, {"init", ""});
+  io::write_state(root, report.stopped.empty() ? "trained" : "stopped", trained, {"train", "init"});
+  io::append_train_log(root, to_columns(report.log));
+  root.open_group("train").set_attr<double>("wall_s", train_s);
+  txn.commit();
+
+  // Statistics that say what was simulated (bench/compare checks them against Brian2).
+  auto normalized_init = init;
+  {
+    models::DiehlCookNetwork tmp(params, init, seed);
+    tmp.normalize_weights();
+    auto w = tmp.input_exc().weights();
+    normalized_init.weights.assign(w.begin(), w.end());
+  }
+  double abs_change = 0.0;
+  for (std::size_t k = 0; k < trained.weights.size(); ++k)
+    abs_change += std::abs(static_cast<double>(trained.weights[k]) - normalized_init.weights[k]);
+  abs_change /= static_cast<double>(trained.weights.size());
+  const auto th = stats(trained.theta_mV);
+  const auto ws = stats(trained.weights);
+  std::size_t assigned = 0;
+  for (auto l : trained.labels) assigned += l >= 0;
+
+  if (!report.stopped.empty()) {
+    fmt::print(stderr, "snnsim train: stopped: {}; state saved as network/stopped in {}\n", report.stopped, out);
+    return kExitRuntime;
+  }
+  if (common.json) {
+    nlohmann::json j = {
+        {"command", "train"},
+        {"out", out},
+        {"seed", seed},
+        {"neurons", params.n_exc},
+        {"images", total},
+        {"presentations", report.presentations},
+        {"retries", report.presentations - total},
+        {"capped_images", report.capped_images},
+        {"wall_s", train_s},
+        {"images_per_s", static_cast<double>(total) / train_s},
+        {"label_images", no_label ? 0 : label_images},
+        {"label_wall_s", label_s},
+        {"neurons_labelled", assigned},
+        {"mean_exc_spikes_per_presentation",
+         static_cast<double>(report.exc_spikes) / static_cast<double>(std::max<std::uint64_t>(report.presentations, 1))},
+        {"theta_mean_mV", th.mean},
+        {"theta_std_mV", th.sd},
+        {"weight_mean", ws.mean},
+        {"weight_std", ws.sd},
+        {"weight_abs_change_mean", abs_change},
+        {"threads", threads},
+    };
+    print_json(j);
+  } else {
+    fmt::print("trained {} images ({} presentations) in {:.1f} s ({:.1f} images/s); {} of {} neurons labelled; wrote {}\n",
+               total, report.presentations, train_s, static_cast<double>(total) / train_s, assigned, params.n_exc, out);
+  }
+  return kExitOk;
+}
+
+}  // namespace snnsim::cli

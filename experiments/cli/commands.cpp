@@ -1,0 +1,21 @@
+#include "command.hpp"
+
+#include <array>
+
+namespace snnsim::cli {
+
+std::span<const Command> commands() {
+  static const Command table[] = {
+      {"train", "train the Diehl & Cook network on MNIST and write a run file", cmd_train},
+      {"label", "(re)assign neuron labels of a saved state from a frozen pass", cmd_label},
+      {"eval", "evaluate a saved state on the test set (optionally with noise)", cmd_eval},
+      {"describe", "print the population graph (text or GraphViz DOT)", cmd_describe},
+#ifdef SNNSIM_HAVE_ANN
+      {"src", "Sleep Replay Consolidation for ANNs on class-incremental MNIST", cmd_src},
+      {"tune-src", "search SRC hyperparameters on held-out training data", cmd_tune_src},
+#endif
+  };
+  return table;
+}
+
+}  // namespace snnsim::cli

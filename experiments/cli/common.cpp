@@ -1,0 +1,143 @@
+#include "common.hpp"
+
+#include <fmt/core.h>
+#include <omp.h>
+
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "io/error.hpp"
+#include "models/param_table.hpp"
+
+namespace snnsim::cli {
+
+namespace {
+std::string g_command_line;
+}
+
+void set_command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    if (i) s += ' ';
+    s += argv[i];
+  }
+  g_command_line = s;
+}
+
+std::string joined_command_line() { return g_command_line; }
+
+void add_common_options(po::options_description& d, CommonOptions& c) {
+  d.add_options()("help,h", po::bool_switch(&c.help), "show this help")(
+      "config", po::value<std::string>(&c.config_file), "INI file with the same keys as these options")(
+      "threads", po::value<int>(&c.threads)->default_value(0), "OpenMP threads (0 = all cores)")(
+      "json", po::bool_switch(&c.json), "print one JSON object with the results on stdout")(
+      "quiet,q", po::bool_switch(&c.quiet), "no progress on stderr");
+}
+
+ModelOptions::ModelOptions(models::DiehlCookParams& p) : p_(p) {
+  for (const auto& f : models::param_fields(p_)) {
+    if (f.key == "n_exc") continue;  // set through --neurons
+    std::visit(
+        [&](auto* ptr) {
+          using T = std::remove_pointer_t<decltype(ptr)>;
+          if constexpr (std::is_same_v<T, models::Integrator>) {
+            storage_.push_back(std::make_unique<std::string>(models::to_string(*ptr)));
+            integrators_.emplace_back(f.key, storage_.back().get());
+            desc_.add_options()(f.key.c_str(), po::value<std::string>(storage_.back().get())->default_value(*storage_.back()),
+                                f.help.c_str());
+          } else if constexpr (std::is_same_v<T, bool>) {
+            desc_.add_options()(f.key.c_str(), po::value<bool>(ptr)->default_value(*ptr), f.help.c_str());
+          } else {
+            desc_.add_options()(f.key.c_str(), po::value<T>(ptr)->default_value(*ptr), f.help.c_str());
+          }
+        },
+        f.target);
+  }
+}
+
+void ModelOptions::apply(const po::variables_map&) {
+  auto fields = models::param_fields(p_);
+  for (const auto& [key, text] : integrators_)
+    for (auto& f : fields)
+      if (f.key == key) {
+        try {
+          *std::get<models::Integrator*>(f.target) = models::integrator_from_string(*text);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError("--" + key + ": " + e.what());
+        }
+      }
+  try {
+    models::validate(p_);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("invalid model parameter: ") + e.what());
+  }
+}
+
+bool parse(const std::string& command, const std::string& usage, const std::vector<std::string>& args,
+           po::options_description& visible, po::variables_map& vm, CommonOptions& common,
+           const po::positional_options_description* positional) {
+  try {
+    po::command_line_parser parser(args);
+    parser.options(visible);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), vm);
+    // notify early so --help and --config are known before the config file is read
+    if (vm.count("help") && vm["help"].as<bool>()) {
+      std::cout << "usage: snnsim " << command << " " << usage << "\n\n" << visible << "\n";
+      return false;
+    }
+    if (vm.count("config")) {
+      const auto path = vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) throw UsageError(path + ": cannot open config file");
+      try {
+        po::store(po::parse_config_file(in, visible, /*allow_unregistered=*/false), vm);
+      } catch (const po::error& e) {
+        throw UsageError(path + ": " + e.what());
+      }
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (see snnsim " + command + " --help)");
+  }
+  (void)common;
+  return true;
+}
+
+std::string read_config_text(const std::string& path) {
+  if (path.empty()) return "";
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int resolve_threads(int requested) {
+  if (requested < 0) throw UsageError("--threads must be >= 0");
+  if (requested > 1024) throw UsageError("--threads must be <= 1024");
+  return requested == 0 ? omp_get_num_procs() : requested;
+}
+
+std::uint64_t resolve_seed(const po::variables_map& vm, const std::string& key, bool quiet) {
+  if (vm.count(key)) return vm[key].as<std::uint64_t>();
+  std::random_device rd;
+  const std::uint64_t seed = (std::uint64_t{rd()} << 32 | rd()) & ((std::uint64_t{1} << 53) - 1);
+  if (!quiet) fmt::print(stderr, "no --seed given; using --seed {} (stored in the run file)\n", seed);
+  return seed;
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump() << std::endl; }
+
+void require_positive(const po::variables_map& vm, const std::string& key) {
+  if (!vm.count(key)) return;
+  const auto& v = vm[key].value();
+  bool ok = true;
+  if (auto* x = boost::any_cast<std::size_t>(&v)) ok = *x > 0;
+  if (auto* x = boost::any_cast<double>(&v)) ok = *x > 0;
+  if (auto* x = boost::any_cast<int>(&v)) ok = *x > 0;
+  if (!ok) throw UsageError("--" + key + " must be positive");
+}
+
+}  // namespace snnsim::cli

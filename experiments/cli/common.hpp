@@ -1,0 +1,66 @@
+#pragma once
+// What every subcommand shares: option parsing (command line + --config INI file with the same
+// keys), the model-parameter options generated from the parameter table, JSON output,
+// progress, seeds and thread counts.
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/diehl_cook.hpp"
+
+namespace snnsim::cli {
+
+namespace po = boost::program_options;
+
+/// Options every long-running command has.
+struct CommonOptions {
+  std::string config_file;
+  bool json = false;
+  bool quiet = false;
+  int threads = 0;  // 0 = all cores
+  bool help = false;
+};
+
+void add_common_options(po::options_description& d, CommonOptions& c);
+
+/// Model parameters (names as in /config), e.g. --exc_tau_m_ms 100.
+class ModelOptions {
+ public:
+  explicit ModelOptions(models::DiehlCookParams& p);
+  po::options_description& description() { return desc_; }
+  /// Copies parsed values (incl. integrator names) into the params; throws UsageError.
+  void apply(const po::variables_map& vm);
+
+ private:
+  models::DiehlCookParams& p_;
+  po::options_description desc_{"Model parameters (names and units as stored in /config)"};
+  std::vector<std::pair<std::string, std::string*>> integrators_;
+  std::vector<std::unique_ptr<std::string>> storage_;
+};
+
+/// Parses args (then the --config file, if any; the command line wins). Throws UsageError
+/// naming the option or the config file and key. Returns false when --help was printed.
+bool parse(const std::string& command, const std::string& usage, const std::vector<std::string>& args,
+           po::options_description& visible, po::variables_map& vm, CommonOptions& common,
+           const po::positional_options_description* positional = nullptr);
+
+/// The config file's text, stored verbatim in the run file ("" when none).
+std::string read_config_text(const std::string& path);
+
+/// All cores when 0; the effective count otherwise (>= 1).
+int resolve_threads(int requested);
+/// A random seed when none was given, announced on stderr so it can be reused.
+std::uint64_t resolve_seed(const po::variables_map& vm, const std::string& key, bool quiet);
+
+/// The command line as typed, for the run file's `command_line` attribute.
+std::string joined_command_line();
+void set_command_line(int argc, char** argv);
+
+/// Prints exactly one JSON object on stdout.
+void print_json(const nlohmann::json& j);
+
+void require_positive(const po::variables_map& vm, const std::string& key);
+
+}  // namespace snnsim::cli

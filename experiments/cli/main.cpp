@@ -1,0 +1,62 @@
+// snnsim: command dispatch and the one place errors become an exit code and one stderr line.
+#include <fmt/core.h>
+
+#include <exception>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include "command.hpp"
+#include "common.hpp"
+#include "io/error.hpp"
+#include "snnsim_version.hpp"
+
+namespace {
+
+void usage() {
+  fmt::print("usage: snnsim <command> [options]    (snnsim <command> --help for its options)\n\ncommands:\n");
+  for (const auto& c : snnsim::cli::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
+  fmt::print(
+      "\nexit codes: 0 ok, 1 simulation stopped by a guard, 2 bad options/config, 3 bad dataset,\n"
+      "            4 bad run file, 5 output not writable/exists, 130/143 interrupted\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  snnsim::cli::set_command_line(argc, argv);
+  if (argc < 2) {
+    usage();
+    return snnsim::kExitUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage();
+    return snnsim::kExitOk;
+  }
+  if (name == "--version") {
+    fmt::print("snnsim {} ({}{})\n", snnsim::kVersion, snnsim::kGitCommit, snnsim::kGitDirty ? ", modified" : "");
+    return snnsim::kExitOk;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& c : snnsim::cli::commands()) {
+    if (c.name != name) continue;
+    try {
+      return c.run(args);
+    } catch (const snnsim::Error& e) {
+      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
+      return e.code();
+    } catch (const std::invalid_argument& e) {
+      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
+      return snnsim::kExitUsage;
+    } catch (const std::bad_alloc&) {
+      fmt::print(stderr, "snnsim {}: error: out of memory\n", name);
+      return snnsim::kExitRuntime;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
+      return snnsim::kExitRuntime;
+    }
+  }
+  fmt::print(stderr, "snnsim: error: unknown command '{}' (snnsim --help lists them)\n", name);
+  return snnsim::kExitUsage;
+}

@@ -1,0 +1,102 @@
+#include "frozen.hpp"
+
+#include <omp.h>
+
+#include <atomic>
+#include <exception>
+#include <stdexcept>
+
+#include "presentation.hpp"
+
+namespace snnsim::experiments {
+
+std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, const models::NetworkState& s,
+                                            std::uint64_t seed, const io::ImageSet& images, std::size_t count,
+                                            std::uint32_t purpose, int threads, const ProgressFn& progress) {
+  if (count > images.count) throw std::invalid_argument("more images requested than the set holds");
+  if (images.pixels_per_image() != p.n_input)
+    throw std::invalid_argument("images have " + std::to_string(images.pixels_per_image()) + " pixels, network has " +
+                                std::to_string(p.n_input) + " inputs");
+  std::vector<ImageResponse> out(count);
+  std::atomic<std::size_t> done{0};
+  std::exception_ptr failure;
+#pragma omp parallel num_threads(threads > 0 ? threads : 1)
+  {
+    try {
+      models::DiehlCookNetwork net(p, s, seed);
+      net.set_learning(false);
+      std::vector<double> rates;
+#pragma omp for schedule(dynamic, 8)
+      for (std::size_t k = 0; k < count; ++k) {
+        net.rest();
+        auto& r = out[k];
+        const auto o = present_with_retry(net, images.image(k), /*normalize=*/false, purpose,
+                                          static_cast<std::uint32_t>(k * 64), r.counts, rates);
+        r.tries = o.tries;
+        r.capped = o.capped;
+        const std::size_t d = ++done;
+        if (progress && omp_get_thread_num() == 0) progress(d, count);
+      }
+      net.check_state();
+    } catch (...) {
+#pragma omp critical(snnsim_frozen_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (progress) progress(count, count);
+  return out;
+}
+
+Labelling assign_labels(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
+                        const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress) {
+  const auto responses = frozen_responses(p, s, seed, data.images, count, models::kStreamLabelInput, threads, progress);
+  const std::size_t n = p.n_exc;
+  std::vector<double> sum(n * 10, 0.0);
+  std::array<std::size_t, 10> per_class{};
+  for (std::size_t k = 0; k < count; ++k) {
+    const int c = data.labels[k];
+    ++per_class[c];
+    for (std::size_t j = 0; j < n; ++j) sum[j * 10 + c] += responses[k].counts[j];
+  }
+  Labelling l;
+  l.labels.assign(n, -1);
+  l.class_rate_Hz.assign(n * 10, 0.0f);
+  const double window_s = p.t_present_ms * 1e-3;
+  for (std::size_t j = 0; j < n; ++j) {
+    double best = 0.0;
+    for (int c = 0; c < 10; ++c) {
+      if (per_class[c] == 0) continue;
+      const double mean = sum[j * 10 + c] / static_cast<double>(per_class[c]);
+      l.class_rate_Hz[j * 10 + c] = static_cast<float>(mean / window_s);
+      if (mean > best) {
+        best = mean;
+        l.labels[j] = static_cast<std::int16_t>(c);
+      }
+    }
+  }
+  return l;
+}
+
+Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
+                    const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress) {
+  if (s.labels.size() != p.n_exc) throw std::invalid_argument("state has no labels: run label assignment first");
+  const auto responses = frozen_responses(p, s, seed, data.images, count, models::kStreamEvalInput, threads, progress);
+  Evaluation e;
+  e.n_samples = count;
+  e.predictions.resize(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    const int predicted = predict_class(responses[k].counts, s.labels);
+    e.predictions[k] = static_cast<std::int8_t>(predicted);
+    if (responses[k].capped) ++e.capped;
+    if (predicted < 0) {
+      ++e.n_silent;
+      continue;
+    }
+    ++e.confusion[data.labels[k] * 10 + predicted];
+    if (predicted == data.labels[k]) ++e.n_correct;
+  }
+  return e;
+}
+
+}  // namespace snnsim::experiments

@@ -1,0 +1,49 @@
+#pragma once
+// Frozen passes (weights and theta fixed): labelling and testing. Each image is presented to
+// a network put at rest first, with its input drawn from stream (purpose, image index), so
+// images are independent: they run in parallel, one network copy per thread, and the result
+// is the same for any thread count.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "io/idx.hpp"
+#include "models/diehl_cook.hpp"
+
+namespace snnsim::experiments {
+
+struct ImageResponse {
+  std::vector<std::uint32_t> counts;  // exc spikes per neuron in the window of the last try
+  std::uint32_t tries = 0;
+  bool capped = false;
+};
+
+using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
+
+/// Responses of the first `count` images. `progress` is called from one thread at a time.
+std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, const models::NetworkState& s,
+                                            std::uint64_t seed, const io::ImageSet& images, std::size_t count,
+                                            std::uint32_t purpose, int threads, const ProgressFn& progress = {});
+
+struct Labelling {
+  std::vector<std::int16_t> labels;  // -1 = never responded
+  std::vector<float> class_rate_Hz;  // [n_exc][10] mean rate per class over the window
+};
+
+/// Each neuron gets the class with the highest mean response over the first `count` images.
+Labelling assign_labels(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
+                        const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress = {});
+
+struct Evaluation {
+  std::size_t n_samples = 0, n_correct = 0, n_silent = 0, capped = 0;
+  std::array<std::uint32_t, 100> confusion{};  // [true][predicted]; silent images are not in it
+  std::vector<std::int8_t> predictions;        // -1 = silent
+  double accuracy() const { return n_samples ? static_cast<double>(n_correct) / static_cast<double>(n_samples) : 0.0; }
+};
+
+/// Scores the first `count` images of `data` with the labels in `s`.
+Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
+                    const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress = {});
+
+}  // namespace snnsim::experiments

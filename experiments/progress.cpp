@@ -1,0 +1,47 @@
+#include "progress.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace snnsim::experiments {
+
+Progress::Progress(std::string what, std::size_t total, bool enabled)
+    : what_(std::move(what)), total_(total), enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {
+  start_ = last_print_ = std::chrono::steady_clock::now();
+}
+
+double Progress::elapsed_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Progress::update(std::size_t done, const std::string& extra) {
+  last_done_ = done;
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double since = std::chrono::duration<double>(now - last_print_).count();
+  if (since < (tty_ ? 0.25 : 10.0)) return;
+  last_print_ = now;
+  print(done, extra, false);
+}
+
+void Progress::finish(const std::string& extra) {
+  if (enabled_) print(last_done_, extra, true);
+}
+
+void Progress::print(std::size_t done, const std::string& extra, bool final) {
+  const double t = elapsed_s();
+  const double rate = t > 0 ? static_cast<double>(done) / t : 0.0;
+  const double eta = rate > 0 && total_ >= done ? static_cast<double>(total_ - done) / rate : 0.0;
+  const double pct = total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
+  std::string line = fmt::format("{}: {}/{} ({:.1f}%) {:.1f}/s {} {:.0f}s{}{}", what_, done, total_, pct, rate,
+                                 final ? "elapsed" : "ETA", final ? t : eta, extra.empty() ? "" : "  ", extra);
+  if (tty_)
+    fmt::print(stderr, "\r\033[K{}{}", line, final ? "\n" : "");
+  else
+    fmt::print(stderr, "{}\n", line);
+  std::fflush(stderr);
+}
+
+}  // namespace snnsim::experiments

@@ -1,0 +1,27 @@
+#pragma once
+// Progress on stderr for long loops: done/total, rate, ETA and an optional figure of merit.
+// A live \r line on a terminal; a plain line every ~10 s otherwise; nothing when quiet.
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace snnsim::experiments {
+
+class Progress {
+ public:
+  Progress(std::string what, std::size_t total, bool enabled);
+  /// Cheap to call often: prints at most a few times per second.
+  void update(std::size_t done, const std::string& extra = {});
+  void finish(const std::string& extra = {});
+  double elapsed_s() const;
+
+ private:
+  void print(std::size_t done, const std::string& extra, bool final);
+  std::string what_;
+  std::size_t total_;
+  bool enabled_, tty_;
+  std::chrono::steady_clock::time_point start_, last_print_;
+  std::size_t last_done_ = 0;
+};
+
+}  // namespace snnsim::experiments

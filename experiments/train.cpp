@@ -1,0 +1,127 @@
+#include "train.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+#include "presentation.hpp"
+#include "sim/rng.hpp"
+
+namespace snnsim::experiments {
+namespace {
+
+// Running accuracy as the authors' training monitor computes it: neurons are labelled from
+// the previous window's responses and each sample of this window is scored with those labels.
+class RunningAccuracy {
+ public:
+  RunningAccuracy(std::size_t n_exc, std::size_t window)
+      : n_(n_exc), window_(std::max<std::size_t>(window, 1)), response_(n_exc * 10, 0.0), labels_(n_exc, -1) {}
+
+  float score_and_add(std::span<const std::uint32_t> counts, int label) {
+    if (have_labels_) {
+      ++scored_;
+      if (predict_class(counts, labels_) == label) ++correct_;
+    }
+    for (std::size_t j = 0; j < n_; ++j) response_[j * 10 + label] += counts[j];
+    ++class_count_[label];
+    if (++seen_ == window_) roll();
+    return scored_ ? static_cast<float>(correct_) / static_cast<float>(scored_) : std::numeric_limits<float>::quiet_NaN();
+  }
+
+ private:
+  void roll() {
+    for (std::size_t j = 0; j < n_; ++j) {
+      double best = 0.0;
+      labels_[j] = -1;
+      for (int c = 0; c < 10; ++c) {
+        if (class_count_[c] == 0) continue;
+        const double mean = response_[j * 10 + c] / class_count_[c];
+        if (mean > best) {
+          best = mean;
+          labels_[j] = static_cast<std::int16_t>(c);
+        }
+      }
+    }
+    std::fill(response_.begin(), response_.end(), 0.0);
+    class_count_.fill(0);
+    seen_ = 0;
+    scored_ = correct_ = 0;
+    have_labels_ = true;
+  }
+
+  std::size_t n_, window_, seen_ = 0, scored_ = 0, correct_ = 0;
+  std::vector<double> response_;
+  std::array<std::uint32_t, 10> class_count_{};
+  std::vector<std::int16_t> labels_;
+  bool have_labels_ = false;
+};
+
+}  // namespace
+
+std::vector<std::uint32_t> presentation_order(const TrainOptions& o) {
+  std::vector<std::uint32_t> order;
+  order.reserve(o.train_images * o.epochs);
+  std::vector<std::uint32_t> epoch(o.train_images);
+  for (std::size_t e = 0; e < o.epochs; ++e) {
+    std::iota(epoch.begin(), epoch.end(), 0u);
+    if (o.shuffle) {
+      sim::RandomStream rng(o.seed, models::kStreamShuffle, static_cast<std::uint32_t>(e));
+      for (std::size_t k = epoch.size(); k > 1; --k) std::swap(epoch[k - 1], epoch[rng.below(static_cast<std::uint32_t>(k))]);
+    }
+    order.insert(order.end(), epoch.begin(), epoch.end());
+  }
+  return order;
+}
+
+TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data, const TrainOptions& o,
+                  TrainCursor& cursor, const TrainHooks& hooks) {
+  if (o.train_images == 0 || o.train_images > data.size())
+    throw std::invalid_argument("train_images must be in 1.." + std::to_string(data.size()));
+  const auto order = presentation_order(o);
+  const auto& p = net.params();
+  const std::uint64_t max_spikes =
+      o.max_exc_spikes ? o.max_exc_spikes
+                       : static_cast<std::uint64_t>(static_cast<double>(p.n_exc) * p.t_present_ms / 2.0);  // 500 Hz each
+  TrainReport report;
+  RunningAccuracy running(p.n_exc, o.log_window);
+  std::vector<std::uint32_t> counts;
+  std::vector<double> rates;
+  net.set_learning(true);
+  while (cursor.next_sample < order.size()) {
+    const std::uint32_t k = order[cursor.next_sample];
+    const std::uint64_t before = net.presentations();
+    const auto outcome = present_with_retry(net, data.images.image(k), /*normalize=*/true, models::kStreamTrainInput,
+                                            static_cast<std::uint32_t>(before), counts, rates);
+    report.presentations += net.presentations() - before;
+    report.exc_spikes += outcome.exc_spikes_all_tries;
+    if (outcome.capped) ++report.capped_images;
+    const int label = data.labels[k];
+    const float acc = running.score_and_add(counts, label);
+    report.log.push_back({cursor.next_sample, k, static_cast<std::uint8_t>(label),
+                          static_cast<std::uint8_t>(outcome.tries), outcome.exc_spikes,
+                          static_cast<float>(outcome.intensity), acc});
+    ++cursor.next_sample;
+    try {
+      net.check_state();
+    } catch (const std::exception& e) {
+      report.stopped = std::string("non-finite state after sample ") + std::to_string(cursor.next_sample) + ": " + e.what();
+      return report;
+    }
+    if (outcome.exc_spikes > max_spikes) {
+      report.stopped = "runaway activity: " + std::to_string(outcome.exc_spikes) + " exc spikes in one window (limit " +
+                       std::to_string(max_spikes) + ") at sample " + std::to_string(cursor.next_sample);
+      return report;
+    }
+    if (hooks.progress) hooks.progress(cursor.next_sample, order.size(), acc);
+    if (hooks.after_sample && hooks.after_sample(cursor)) {
+      report.interrupted = cursor.next_sample < order.size();
+      if (report.interrupted) return report;
+    }
+  }
+  return report;
+}
+
+}  // namespace snnsim::experiments

@@ -1,0 +1,59 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "io/idx.hpp"
+#include "models/diehl_cook.hpp"
+
+namespace snnsim::experiments {
+
+struct TrainOptions {
+  std::size_t train_images = 1000;  // the first K training images
+  std::size_t epochs = 1;
+  bool shuffle = false;             // per-epoch order from the seeded shuffle stream (else in order)
+  std::uint64_t seed = 0;
+  std::size_t log_window = 1000;    // running accuracy: labels from the previous window of this many samples
+  std::uint64_t max_exc_spikes = 0; // guard: more exc spikes than this in one window stops the run (0 = auto)
+};
+
+/// One row per presented sample (retries folded in), as /train/log stores it.
+struct TrainLogRow {
+  std::uint64_t sample_index;  // position in the whole run (epoch * K + k)
+  std::uint32_t image_index;   // index into the training set
+  std::uint8_t label;
+  std::uint8_t tries;
+  std::uint32_t exc_spikes;
+  float input_intensity;
+  float running_accuracy;  // NaN until the first window has passed
+};
+
+/// Where a run stands: lets a checkpoint stop and a resume continue at a sample boundary.
+struct TrainCursor {
+  std::uint64_t next_sample = 0;  // samples completed so far in this run
+};
+
+struct TrainReport {
+  std::vector<TrainLogRow> log;
+  std::uint64_t capped_images = 0;   // images that hit max_tries without enough spikes
+  std::uint64_t presentations = 0;   // this call's presentations (retries included)
+  std::uint64_t exc_spikes = 0;      // this call's exc spikes inside presentation windows
+  std::string stopped;               // non-empty when a guard stopped the run
+  bool interrupted = false;          // the `should_stop` callback asked to stop
+};
+
+struct TrainHooks {
+  std::function<void(std::uint64_t done, std::uint64_t total, float running_accuracy)> progress;
+  /// Called after each completed sample; returning true stops at this sample boundary.
+  std::function<bool(const TrainCursor&)> after_sample;
+};
+
+/// The order in which samples are presented: epoch-major, sequential or shuffled per epoch.
+std::vector<std::uint32_t> presentation_order(const TrainOptions& o);
+
+/// Trains `net` (learning on) from `cursor` to the end of the run.
+TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data, const TrainOptions& o,
+                  TrainCursor& cursor, const TrainHooks& hooks = {});
+
+}  // namespace snnsim::experiments

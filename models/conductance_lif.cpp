@@ -1,0 +1,117 @@
+#include "conductance_lif.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace snnsim::models {
+
+void validate(const LifParams& p, const std::string& prefix) {
+  auto positive = [&](double x, const char* name) {
+    if (!(x > 0.0) || !std::isfinite(x)) throw std::invalid_argument(prefix + name + " must be positive");
+  };
+  auto non_negative = [&](double x, const char* name) {
+    if (!(x >= 0.0) || !std::isfinite(x)) throw std::invalid_argument(prefix + name + " must be >= 0");
+  };
+  auto finite = [&](double x, const char* name) {
+    if (!std::isfinite(x)) throw std::invalid_argument(prefix + name + " must be finite");
+  };
+  positive(p.tau_m_ms, "tau_m_ms");
+  positive(p.tau_ge_ms, "tau_ge_ms");
+  positive(p.tau_gi_ms, "tau_gi_ms");
+  positive(p.tau_theta_ms, "tau_theta_ms");
+  non_negative(p.refractory_ms, "refractory_ms");
+  non_negative(p.spike_block_ms, "spike_block_ms");
+  positive(p.leak_gain, "leak_gain");
+  non_negative(p.theta_plus_mV, "theta_plus_mV");
+  for (auto [x, n] : {std::pair{p.v_rest_mV, "v_rest_mV"}, {p.v_reset_mV, "v_reset_mV"}, {p.v_thresh_mV, "v_thresh_mV"},
+                      {p.e_exc_mV, "e_exc_mV"}, {p.e_inh_mV, "e_inh_mV"}, {p.v_init_mV, "v_init_mV"},
+                      {p.theta_init_mV, "theta_init_mV"}, {p.theta_offset_mV, "theta_offset_mV"}})
+    finite(x, n);
+  if (p.e_inh_mV >= p.e_exc_mV) throw std::invalid_argument(prefix + "e_inh_mV must be below e_exc_mV");
+}
+
+ConductanceLif::ConductanceLif(std::string name, std::size_t size, const LifParams& params, double dt_ms)
+    : Population(std::move(name), size), params_(params) {
+  validate(params, this->name() + ".");
+  dt_over_tau_ = dt_ms / params.tau_m_ms;
+  decay_ge_ = std::exp(-dt_ms / params.tau_ge_ms);
+  decay_gi_ = std::exp(-dt_ms / params.tau_gi_ms);
+  decay_theta_ = std::exp(-dt_ms / params.tau_theta_ms);
+  refractory_steps_ = static_cast<sim::Step>(std::llround(params.refractory_ms / dt_ms));
+  block_steps_ = static_cast<sim::Step>(std::llround(params.spike_block_ms / dt_ms));
+  theta_.assign(size, params.adaptive_threshold ? params.theta_init_mV : 0.0);
+  reset_dynamics();
+}
+
+void ConductanceLif::reset_dynamics() {
+  Population::reset_dynamics();
+  v_.assign(size(), params_.v_init_mV);
+  ge_.assign(size(), 0.0);
+  gi_.assign(size(), 0.0);
+  refractory_until_.assign(size(), std::numeric_limits<sim::Step>::min());
+  blocked_until_.assign(size(), std::numeric_limits<sim::Step>::min());
+}
+
+void ConductanceLif::rest() {
+  reset_dynamics();
+  std::fill(v_.begin(), v_.end(), params_.v_rest_mV);
+}
+
+void ConductanceLif::update(sim::Step now) {
+  const std::size_t n = size();
+  const double k_leak = params_.leak_gain, e_rest = params_.v_rest_mV, e_exc = params_.e_exc_mV,
+               e_inh = params_.e_inh_mV, v_reset = params_.v_reset_mV, a = dt_over_tau_;
+  const bool adapt_theta = params_.adaptive_threshold && theta_plastic_;
+  double* v = v_.data();
+  double* ge = ge_.data();
+  double* gi = gi_.data();
+  double* theta = theta_.data();
+  const sim::Step* refr = refractory_until_.data();
+  if (params_.integrator == Integrator::exponential_euler) {
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+      const double g_total = k_leak + ge[i] + gi[i];
+      const double v_inf = (k_leak * e_rest + ge[i] * e_exc + gi[i] * e_inh) / g_total;
+      const double v_new = v_inf + (v[i] - v_inf) * std::exp(-a * g_total);
+      v[i] = now < refr[i] ? v_reset : v_new;
+    }
+  } else {
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+      const double dv = a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
+      v[i] = now < refr[i] ? v_reset : v[i] + dv;
+    }
+  }
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) {
+    ge[i] *= decay_ge_;
+    gi[i] *= decay_gi_;
+  }
+  if (adapt_theta)
+    for (std::size_t i = 0; i < n; ++i) theta[i] *= decay_theta_;
+
+  // Threshold pass: serial and in id order, so the spike list never depends on threads.
+  spikes_.clear();
+  const double base = params_.v_thresh_mV - params_.theta_offset_mV * (params_.adaptive_threshold ? 1.0 : 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (v[i] > base + theta[i] && now >= refr[i] && now >= blocked_until_[i]) {
+      spikes_.push_back(static_cast<sim::NeuronId>(i));
+      v[i] = v_reset;
+      refractory_until_[i] = now + 1 + refractory_steps_;
+      blocked_until_[i] = now + 1 + block_steps_;
+      if (adapt_theta) theta[i] += params_.theta_plus_mV;
+    }
+  }
+}
+
+std::string ConductanceLif::check_state() const {
+  for (std::size_t i = 0; i < size(); ++i) {
+    if (!std::isfinite(v_[i])) return "membrane potential of neuron " + std::to_string(i) + " is not finite";
+    if (!std::isfinite(theta_[i])) return "theta of neuron " + std::to_string(i) + " is not finite";
+    if (!std::isfinite(ge_[i]) || !std::isfinite(gi_[i]))
+      return "conductance of neuron " + std::to_string(i) + " is not finite";
+  }
+  return {};
+}
+
+}  // namespace snnsim::models

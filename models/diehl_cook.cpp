@@ -1,0 +1,189 @@
+#include "diehl_cook.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "sim/rng.hpp"
+
+namespace snnsim::models {
+
+LifParams DiehlCookParams::exc_defaults() {
+  LifParams p;  // the LifParams defaults are the D&C excitatory values
+  p.adaptive_threshold = true;
+  return p;
+}
+
+LifParams DiehlCookParams::inh_defaults() {
+  LifParams p;
+  p.tau_m_ms = 10.0;
+  p.v_rest_mV = -60.0;
+  p.v_reset_mV = -45.0;
+  p.v_thresh_mV = -40.0;
+  p.e_inh_mV = -85.0;
+  p.refractory_ms = 2.0;
+  p.v_init_mV = -100.0;
+  p.adaptive_threshold = false;
+  p.theta_init_mV = 0.0;
+  p.theta_offset_mV = 0.0;
+  return p;
+}
+
+void validate(const DiehlCookParams& p) {
+  auto fail = [](const std::string& field, const std::string& why) {
+    throw std::invalid_argument(field + " " + why);
+  };
+  if (p.n_input == 0 || p.n_input > 65536) fail("n_input", "must be in 1..65536");
+  if (p.n_exc == 0 || p.n_exc > 100000) fail("n_exc", "must be in 1..100000");
+  if (!(p.dt_ms > 0.0 && p.dt_ms <= 10.0)) fail("dt_ms", "must be in (0, 10]");
+  if (!(p.t_present_ms > 0.0 && p.t_present_ms <= 1e5)) fail("t_present_ms", "must be in (0, 1e5]");
+  if (!(p.t_rest_ms >= 0.0 && p.t_rest_ms <= 1e5)) fail("t_rest_ms", "must be in [0, 1e5]");
+  if (!(p.delay_max_ms >= 0.0) || p.delay_max_ms / p.dt_ms > 250.0)
+    fail("delay_max_ms", "must be >= 0 and below 250 steps");
+  if (!(p.weight_norm_total > 0.0)) fail("weight_norm_total", "must be positive");
+  if (!(p.w_exc_inh >= 0.0)) fail("w_exc_inh", "must be >= 0");
+  if (!(p.w_inh_exc >= 0.0)) fail("w_inh_exc", "must be >= 0");
+  if (!(p.w_init_scale >= 0.0) || !(p.w_init_offset >= 0.0)) fail("w_init_scale", "and w_init_offset must be >= 0");
+  if (!(p.input_rate_per_intensity_Hz >= 0.0)) fail("input_rate_per_intensity_Hz", "must be >= 0");
+  if (!(p.input_intensity_start > 0.0)) fail("input_intensity_start", "must be positive");
+  if (!(p.input_intensity_step >= 0.0)) fail("input_intensity_step", "must be >= 0");
+  if (p.max_tries < 1 || p.max_tries > 64) fail("max_tries", "must be in 1..64");
+  if (!(p.input_exc_gain >= 0.0) || !(p.inh_exc_gain >= 0.0)) fail("input_exc_gain", "and inh_exc_gain must be >= 0");
+  const auto& s = p.stdp;
+  if (!(s.tau_pre_ms > 0 && s.tau_post1_ms > 0 && s.tau_post2_ms > 0)) fail("stdp tau", "values must be positive");
+  if (!(s.nu_pre >= 0 && s.nu_post >= 0)) fail("nu_pre", "and nu_post must be >= 0");
+  if (!(s.w_max > s.w_min)) fail("w_max", "must exceed w_min");
+  validate(p.exc, "exc_");
+  validate(p.inh, "inh_");
+}
+
+NetworkState initial_state(const DiehlCookParams& p, std::uint64_t seed) {
+  validate(p);
+  NetworkState s;
+  s.n_input = p.n_input;
+  s.n_exc = p.n_exc;
+  const std::size_t n = p.n_input * p.n_exc;
+  s.weights.resize(n);
+  s.delay_steps.resize(n);
+  sim::RandomStream wr(seed, kStreamInitWeights, 0), dr(seed, kStreamInitDelays, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    s.weights[k] = static_cast<float>((wr.uniform() + p.w_init_offset) * p.w_init_scale);
+    // Brian rounds a delay to whole steps and acts on the step after; so do we (>= 1 step).
+    const double d_ms = p.delay_max_ms > 0.0 ? dr.uniform(0.0, p.delay_max_ms) : 0.0;
+    s.delay_steps[k] = static_cast<std::uint8_t>(1 + std::llround(d_ms / p.dt_ms));
+  }
+  s.theta_mV.assign(p.n_exc, p.exc.adaptive_threshold ? p.exc.theta_init_mV : 0.0);
+  return s;
+}
+
+DiehlCookNetwork::DiehlCookNetwork(const DiehlCookParams& p, const NetworkState& s, std::uint64_t seed)
+    : p_(p), engine_(p.dt_ms) {
+  validate(p);
+  if (s.n_input != p.n_input || s.n_exc != p.n_exc || s.weights.size() != p.n_input * p.n_exc ||
+      s.delay_steps.size() != s.weights.size() || s.theta_mV.size() != p.n_exc)
+    throw std::invalid_argument("network state does not match n_input x n_exc = " + std::to_string(p.n_input) + " x " +
+                                std::to_string(p.n_exc));
+  input_ = &engine_.add_population<sim::PoissonSource>("input", p.n_input, p.dt_ms, seed);
+  exc_ = &engine_.add_population<ConductanceLif>("exc", p.n_exc, p.exc, p.dt_ms);
+  inh_ = &engine_.add_population<ConductanceLif>("inh", p.n_exc, p.inh, p.dt_ms);
+  input_exc_ = &engine_.add_projection<InputExcProjection>("input_to_exc", *input_, *exc_, sim::Receptor::excitatory,
+                                                            s.weights, s.delay_steps,
+                                                            DiehlCookStdp(p.stdp, p.dt_ms, p.n_exc));
+  exc_inh_ = &engine_.add_projection<sim::OneToOneProjection>("exc_to_inh", *exc_, *inh_, sim::Receptor::excitatory,
+                                                               p.w_exc_inh, 1);
+  inh_exc_ = &engine_.add_projection<sim::AllButSelfProjection>("inh_to_exc", *inh_, *exc_,
+                                                                 sim::Receptor::inhibitory, p.w_inh_exc, 1);
+  input_exc_->set_gain(p.input_exc_gain);
+  inh_exc_->set_gain(p.inh_exc_gain);
+  exc_counter_ = &engine_.add_observer<sim::SpikeCounter>(*exc_);
+  exc_recorder_ = &engine_.add_observer<sim::SpikeRecorder>(*exc_);
+  inh_recorder_ = &engine_.add_observer<sim::SpikeRecorder>(*inh_);
+  input_recorder_ = &engine_.add_observer<sim::SpikeRecorder>(*input_);
+  exc_->theta_mV() = s.theta_mV;
+  presentations_ = s.presentations;
+  t_sim_ms_ = s.t_sim_ms;
+  present_steps_ = engine_.steps_for_ms(p.t_present_ms);
+  rest_steps_ = engine_.steps_for_ms(p.t_rest_ms);
+  zero_rates_.assign(p.n_input, 0.0);
+}
+
+NetworkState DiehlCookNetwork::state(const NetworkState& like) const {
+  NetworkState s;
+  s.n_input = p_.n_input;
+  s.n_exc = p_.n_exc;
+  auto w = input_exc_->weights();
+  s.weights.assign(w.begin(), w.end());
+  auto d = input_exc_->delays();
+  s.delay_steps.assign(d.begin(), d.end());
+  s.theta_mV = exc_->theta_mV();
+  s.labels = like.labels;
+  s.class_rate_Hz = like.class_rate_Hz;
+  s.samples_seen = like.samples_seen;
+  s.presentations = presentations_;
+  s.t_sim_ms = t_sim_ms_ + static_cast<double>(engine_.now()) * p_.dt_ms;
+  return s;
+}
+
+void DiehlCookNetwork::set_learning(bool on) {
+  input_exc_->set_learning(on);
+  exc_->set_theta_plastic(on);
+}
+
+void DiehlCookNetwork::normalize_weights() {
+  auto w = input_exc_->weights();
+  const std::size_t n_post = p_.n_exc;
+  std::vector<double> column_sum(n_post, 0.0);
+  for (std::size_t i = 0; i < p_.n_input; ++i)
+    for (std::size_t j = 0; j < n_post; ++j) column_sum[j] += w[i * n_post + j];
+  std::vector<double> factor(n_post, 1.0);
+  for (std::size_t j = 0; j < n_post; ++j)
+    if (column_sum[j] > 0.0) factor[j] = p_.weight_norm_total / column_sum[j];
+  for (std::size_t i = 0; i < p_.n_input; ++i)
+    for (std::size_t j = 0; j < n_post; ++j)
+      w[i * n_post + j] = static_cast<float>(w[i * n_post + j] * factor[j]);
+}
+
+void DiehlCookNetwork::image_rates(std::span<const std::uint8_t> image, double intensity,
+                                   std::vector<double>& rates_Hz) const {
+  rates_Hz.resize(image.size());
+  const double scale = p_.input_rate_per_intensity_Hz * intensity;
+  for (std::size_t i = 0; i < image.size(); ++i) rates_Hz[i] = image[i] * scale;
+}
+
+const std::vector<std::uint32_t>& DiehlCookNetwork::present(std::span<const double> rates_Hz, std::uint32_t purpose,
+                                                            std::uint32_t stream_major) {
+  const sim::Step t0 = engine_.now();
+  input_->schedule(rates_Hz, t0, t0 + present_steps_, purpose, stream_major);
+  exc_counter_->clear();
+  exc_counter_->enable(true);
+  for (sim::Step s = 0; s < present_steps_; ++s) engine_.step();
+  exc_counter_->enable(false);
+  input_->silence();
+  for (sim::Step s = 0; s < rest_steps_; ++s) engine_.step();
+  return exc_counter_->counts();
+}
+
+void DiehlCookNetwork::run_input(std::span<const double> rates_Hz, sim::Step steps, std::uint32_t purpose,
+                                 std::uint32_t stream_major) {
+  const sim::Step t0 = engine_.now();
+  input_->schedule(rates_Hz, t0, t0 + steps, purpose, stream_major);
+  exc_counter_->enable(true);
+  for (sim::Step s = 0; s < steps; ++s) engine_.step();
+  exc_counter_->enable(false);
+  input_->silence();
+}
+
+void DiehlCookNetwork::rest() {
+  engine_.reset_dynamics();
+  exc_->rest();
+  inh_->rest();
+}
+
+void DiehlCookNetwork::check_state() const {
+  for (const auto& pop : engine_.populations()) {
+    auto problem = pop->check_state();
+    if (!problem.empty()) throw std::runtime_error(pop->name() + ": " + problem);
+  }
+}
+
+}  // namespace snnsim::models

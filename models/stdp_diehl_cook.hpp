@@ -1,0 +1,89 @@
+#pragma once
+// The input->exc STDP rule as the authors' Brian 1 code runs it (not the paper's power law):
+// nearest-spike traces set to 1 (not incremented) and decaying exactly;
+//   presynaptic arrival (after the axonal delay):  x_pre = 1;  w <- clip(w - nu_pre * x_post1)
+//   postsynaptic spike:  w <- clip(w + nu_post * x_pre * x_post2(before));  x_post1 = x_post2 = 1
+// The Brian 2 port flipped the depression sign; the sign here is the original's.
+// x_pre lives per synapse (delays are per synapse), kept lazily as the last arrival step.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "sim/dense_projection.hpp"
+
+namespace snnsim::models {
+
+struct StdpParams {
+  double tau_pre_ms = 20.0;
+  double tau_post1_ms = 20.0;
+  double tau_post2_ms = 40.0;
+  double nu_pre = 1e-4;
+  double nu_post = 1e-2;
+  double w_min = 0.0;
+  double w_max = 1.0;
+};
+
+/// Exact exponential decay exp(-k dt / tau) by step count k, tabulated until it drops below
+/// 1e-12 (then 0: far below float32 weight resolution).
+class TraceTable {
+ public:
+  TraceTable() = default;
+  TraceTable(double tau_ms, double dt_ms) {
+    const double per_step = std::exp(-dt_ms / tau_ms);
+    for (double x = 1.0; x >= 1e-12; x *= per_step) values_.push_back(x);
+  }
+  double operator()(sim::Step k) const {
+    return k >= 0 && k < static_cast<sim::Step>(values_.size()) ? values_[static_cast<std::size_t>(k)] : 0.0;
+  }
+
+ private:
+  std::vector<double> values_;
+};
+
+class DiehlCookStdp {
+ public:
+  static constexpr bool kPlastic = true;
+  static constexpr sim::Step kNeverSpiked = std::numeric_limits<sim::Step>::min() / 2;
+
+  DiehlCookStdp() = default;
+  DiehlCookStdp(const StdpParams& p, double dt_ms, std::size_t n_post)
+      : p_(p),
+        pre_(p.tau_pre_ms, dt_ms),
+        post1_(p.tau_post1_ms, dt_ms),
+        post2_(p.tau_post2_ms, dt_ms),
+        last_post_(n_post, kNeverSpiked) {}
+
+  void on_arrival(float& w, sim::NeuronId post, sim::Step now) const {
+    const double x_post1 = post1_(now - last_post_[post]);
+    w = clip(static_cast<double>(w) - p_.nu_pre * x_post1);
+  }
+
+  template <typename View>
+  void on_post(sim::NeuronId post, sim::Step now, const View& v) {
+    const double x_post2 = post2_(now - last_post_[post]);  // value just before this spike
+    const double scale = p_.nu_post * x_post2;
+    for (std::size_t i = 0; i < v.n_pre; ++i) {
+      const std::size_t syn = i * v.n_post + post;
+      const std::int32_t last = v.last_arrival[syn];
+      const double x_pre = last == sim::kNever ? 0.0 : pre_(now - (v.base + last));
+      // Brian clips at every update, so a weight left above w_max by normalisation is clipped here.
+      v.weights[syn] = clip(static_cast<double>(v.weights[syn]) + scale * x_pre);
+    }
+    last_post_[post] = now;
+  }
+
+  void reset_dynamics() { std::fill(last_post_.begin(), last_post_.end(), kNeverSpiked); }
+  std::vector<sim::Step>& last_post() { return last_post_; }
+  const std::vector<sim::Step>& last_post() const { return last_post_; }
+  const StdpParams& params() const { return p_; }
+
+ private:
+  float clip(double w) const { return static_cast<float>(std::clamp(w, p_.w_min, p_.w_max)); }
+
+  StdpParams p_;
+  TraceTable pre_, post1_, post2_;
+  std::vector<sim::Step> last_post_;
+};
+
+}  // namespace snnsim::models

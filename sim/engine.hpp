@@ -1,0 +1,81 @@
+#pragma once
+// The engine: owns populations, projections and observers, and advances them in one fixed
+// order per step (Engine::step). It knows nothing of datasets, learning protocols or sleep.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "population.hpp"
+#include "projection.hpp"
+
+namespace snnsim::sim {
+
+class Engine;
+
+/// Sees every step after spikes are known. Observers only buffer; writing files is io/'s job.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_step(Step now) = 0;
+};
+
+/// Outcome of Engine::run: either ok, or what the guard found.
+struct RunStatus {
+  bool ok = true;
+  std::string message;
+};
+
+class Engine {
+ public:
+  explicit Engine(double dt_ms);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  double dt_ms() const { return dt_ms_; }
+  Step now() const { return now_; }
+  void set_now(Step t) { now_ = t; }
+  Step steps_for_ms(double ms) const;
+
+  template <typename P, typename... Args>
+  P& add_population(Args&&... args) {
+    auto p = std::make_unique<P>(std::forward<Args>(args)...);
+    P& ref = *p;
+    populations_.push_back(std::move(p));
+    return ref;
+  }
+  template <typename P, typename... Args>
+  P& add_projection(Args&&... args) {
+    auto p = std::make_unique<P>(std::forward<Args>(args)...);
+    P& ref = *p;
+    projections_.push_back(std::move(p));
+    return ref;
+  }
+  template <typename O, typename... Args>
+  O& add_observer(Args&&... args) {
+    auto o = std::make_unique<O>(std::forward<Args>(args)...);
+    O& ref = *o;
+    observers_.push_back(std::move(o));
+    return ref;
+  }
+
+  /// One step: (1) deliver arrivals due now, (2) update every population (spikes of this step),
+  /// (3) put the new spikes into flight and apply post-spike plasticity, (4) notify observers,
+  /// (5) advance the clock.
+  void step();
+  /// `steps` steps, then the state guard (NaN/Inf, out-of-range state) of every population.
+  RunStatus run(Step steps);
+  /// Clears everything in flight and every population's dynamic state; learned state stays.
+  void reset_dynamics();
+
+  const std::vector<std::unique_ptr<Population>>& populations() const { return populations_; }
+  const std::vector<std::unique_ptr<Projection>>& projections() const { return projections_; }
+
+ private:
+  double dt_ms_;
+  Step now_ = 0;
+  std::vector<std::unique_ptr<Population>> populations_;
+  std::vector<std::unique_ptr<Projection>> projections_;
+  std::vector<std::unique_ptr<Observer>> observers_;
+};
+
+}  // namespace snnsim::sim

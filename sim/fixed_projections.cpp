@@ -1,0 +1,51 @@
+#include "fixed_projections.hpp"
+
+#include <stdexcept>
+
+namespace snnsim::sim {
+namespace {
+void check_delay(int d) {
+  if (d < 1) throw std::invalid_argument("projection delay must be at least one step");
+}
+}  // namespace
+
+OneToOneProjection::OneToOneProjection(std::string name, Population& source, Population& target, Receptor r,
+                                       double weight, int delay_steps)
+    : Projection(std::move(name), source, target, r), weight_(weight), delay_(delay_steps), ring_(delay_steps + 1) {
+  check_delay(delay_steps);
+  if (source.size() != target.size()) throw std::invalid_argument("one-to-one projection needs equal sizes");
+}
+
+void OneToOneProjection::deliver(Step now) {
+  double* g = target_channel();
+  const double w = weight_ * gain();
+  for (NeuronId i : ring_.at(now - delay_)) g[i] += w;
+}
+
+AllButSelfProjection::AllButSelfProjection(std::string name, Population& source, Population& target, Receptor r,
+                                           double weight, int delay_steps)
+    : Projection(std::move(name), source, target, r), weight_(weight), delay_(delay_steps), ring_(delay_steps + 1) {
+  check_delay(delay_steps);
+  if (source.size() != target.size()) throw std::invalid_argument("all-but-self projection needs equal sizes");
+}
+
+void AllButSelfProjection::deliver(Step now) {
+  const auto& arrived = ring_.at(now - delay_);
+  if (arrived.empty()) return;
+  double* g = target_channel();
+  const double w = weight_ * gain();
+  const double count = static_cast<double>(arrived.size());
+  const std::size_t n = target().size();
+  // `arrived` is sorted, so one merge pass finds each target's own partner.
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    double c = count;
+    if (k < arrived.size() && arrived[k] == j) {
+      c -= 1.0;
+      ++k;
+    }
+    g[j] += w * c;
+  }
+}
+
+}  // namespace snnsim::sim

@@ -1,0 +1,45 @@
+#pragma once
+#include <string>
+
+#include "population.hpp"
+
+namespace snnsim::sim {
+
+/// Synapses from one population to another. A spike emitted at step t with delay d (d >= 1)
+/// acts on the target at the start of step t+d, before the target is updated.
+class Projection {
+ public:
+  Projection(std::string name, Population& source, Population& target, Receptor receptor)
+      : name_(std::move(name)), source_(source), target_(target), receptor_(receptor) {}
+  virtual ~Projection() = default;
+  Projection(const Projection&) = delete;
+  Projection& operator=(const Projection&) = delete;
+
+  /// Apply every spike arriving at `now` (and the plasticity that acts on arrival).
+  virtual void deliver(Step now) = 0;
+  /// Take this step's source spikes into flight; apply plasticity on target spikes.
+  virtual void propagate(Step now) = 0;
+  virtual void reset_dynamics() = 0;
+  virtual std::string rule() const = 0;  // connection pattern, for descriptions
+  virtual int max_delay_steps() const = 0;
+
+  const std::string& name() const { return name_; }
+  Population& source() const { return source_; }
+  Population& target() const { return target_; }
+  Receptor receptor() const { return receptor_; }
+  /// Multiplies every delivered weight (used to scale a pathway without touching weights).
+  double gain() const { return gain_; }
+  void set_gain(double g) { gain_ = g; }
+
+ protected:
+  double* target_channel() const { return target_.receptor(receptor_); }
+
+ private:
+  std::string name_;
+  Population& source_;
+  Population& target_;
+  Receptor receptor_;
+  double gain_ = 1.0;
+};
+
+}  // namespace snnsim::sim
