@@ -115,6 +115,11 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--target', choices=['runtime', 'cpp_standalone'], default='runtime')
     ap.add_argument('--keep-build', action='store_true', help='standalone: keep the build dir')
+    ap.add_argument('--driver', choices=['network', 'python'], default='network',
+                    help="network: the protocol runs inside Brian (one run() for all images; "
+                         "default). python (runtime only): the conventional script structure, "
+                         "two run() calls per presentation (350 + 150 ms) with normalisation "
+                         "and the retry rule in Python/numpy, as in the authors' code")
     ap.add_argument('--json', action='store_true', help='print one JSON object')
     ap.add_argument('--min-spikes', type=int, default=MIN_SPIKES,
                     help='retry threshold (default 5; other values only for testing)')
@@ -195,7 +200,7 @@ def main():
     # step, tstart + 349.5 ms, has been fully processed): retry with intensity + 1, or go
     # to the next image with intensity 2.  The next slot starts at tstart + 500 ms, so the
     # driver knows during the rest whether another slot is needed.
-    ctrl.run_regularly(f'''
+    decide_code = (f'''
         dec = int(abs(t - tstart - {PRESENT_MS}*ms) < 0.1*ms)
         retry = dec * going * int(cnt < {args.min_spikes}) * int(tries < {MAX_TRIES})
         adv = dec * going * (1 - retry)
@@ -208,7 +213,9 @@ def main():
         presentations += dec * going
         tstart += dec * {SLOT_MS}*ms
         cnt = cnt * (1 - dec)
-        ''' + stop_line, clock=clock_50, when='start', order=0, name='ctrl_decide')
+        ''' + stop_line)
+    if args.driver == 'network':
+        ctrl.run_regularly(decide_code, clock=clock_50, when='start', order=0, name='ctrl_decide')
 
     # ---------------- input: Poisson sources ----------------
     pixels = b2.TimedArray(images, dt=1 * second)   # row = image index (used as "time")
@@ -278,10 +285,13 @@ def main():
     syn.w = w_init
     syn.delay = delays * ms
     # normalisation before each presentation: wsum = 0; wsum_post += w; w *= 78 / wsum_post
-    exc.run_regularly('wsum = 0; nact = going', clock=clock_slot, when='start', order=1, name='norm_zero')
-    syn.run_regularly('wsum_post += w', clock=clock_slot, when='start', order=2, name='norm_sum')
-    syn.run_regularly(f'w = w * (1 + nact_post * ({NORM_TARGET} / wsum_post - 1))',
-                      clock=clock_slot, when='start', order=3, name='norm_scale')
+    if args.driver == 'network':
+        exc.run_regularly('wsum = 0; nact = going', clock=clock_slot, when='start', order=1,
+                          name='norm_zero')
+        syn.run_regularly('wsum_post += w', clock=clock_slot, when='start', order=2,
+                          name='norm_sum')
+        syn.run_regularly(f'w = w * (1 + nact_post * ({NORM_TARGET} / wsum_post - 1))',
+                          clock=clock_slot, when='start', order=3, name='norm_scale')
 
     # ---------------- fixed projections ----------------
     e2i = b2.Synapses(exc, inh, on_pre='ge_post += 10.4', name='exc_inh')
@@ -311,7 +321,36 @@ def main():
         net.add(mon_in, mon_ex, mon_ih, mon_ctrl, record_wsum)
     t_built = time.perf_counter()
 
-    if args.target == 'runtime':
+    if args.driver == 'python':
+        if args.target != 'runtime':
+            raise SystemExit('--driver python needs --target runtime')
+        net.run(0 * ms)
+        build_s = time.perf_counter() - t_start
+        ii, jj = np.asarray(syn.i[:]), np.asarray(syn.j[:])
+        assert np.array_equal(ii * N + jj, np.arange(N_INPUT * N)), 'unexpected synapse order'
+        t0 = time.perf_counter()
+        img, intensity, tries, pres, retries, spikes = 0, 2, 1, 0, 0, 0
+        while img < K:
+            W = np.asarray(syn.w[:]).reshape(N_INPUT, N)
+            syn.w = (W * (NORM_TARGET / W.sum(axis=0))).reshape(-1)
+            ctrl.img = img
+            ctrl.intensity = intensity
+            ctrl.tstart = net.t
+            ctrl.cnt = 0
+            net.run(PRESENT_MS * ms)
+            c = int(ctrl.cnt[0])
+            net.run((SLOT_MS - PRESENT_MS) * ms)
+            spikes += c
+            pres += 1
+            if c < args.min_spikes and tries < MAX_TRIES:
+                intensity, tries, retries = intensity + 1, tries + 1, retries + 1
+            else:
+                img, intensity, tries = img + 1, 2, 1
+        wall_s = time.perf_counter() - t0
+        ctrl.img, ctrl.presentations, ctrl.retries, ctrl.spikes_total = img, pres, retries, spikes
+        ctrl.going = 0
+        finished = True
+    elif args.target == 'runtime':
         net.run(0 * ms)             # code generation + Cython compilation (cached across runs)
         build_s = time.perf_counter() - t_start
         t0 = time.perf_counter()
@@ -351,6 +390,7 @@ def main():
     out = {
         'simulator': 'brian2 ' + b2.__version__,
         'target': args.target,
+        'driver': args.driver,
         'neurons': N,
         'seed': args.seed,
         'images': images_done,
