@@ -40,9 +40,9 @@ std::string utc_now() {
   return buf;
 }
 
-h5::Compression column_chunks(std::size_t n_exc) {
+h5::Compression column_chunks(std::size_t n_input, std::size_t n_exc) {
   // One chunk = 784 x 64 floats = 196 KiB: 64 whole receptive fields.
-  return {true, {784, std::min<std::size_t>(n_exc, 64)}, 4};
+  return {true, {n_input, std::min<std::size_t>(n_exc, 64)}, 4};
 }
 
 }  // namespace
@@ -201,11 +201,11 @@ void write_state(const h5::Group& root, const std::string& name, const models::N
   g.set_attr<std::uint64_t>("presentations", s.presentations);
   const hsize_t ni = s.n_input, ne = s.n_exc;
   auto edges = g.create_group("edges/input_to_exc");
-  edges.write<float>("weight", s.weights, {ni, ne}, column_chunks(s.n_exc));
+  edges.write<float>("weight", s.weights, {ni, ne}, column_chunks(s.n_input, s.n_exc));
   edges.set_attr("source_population", "input");
   edges.set_attr("target_population", "exc");
   edges.set_attr("layout", "pre_by_post");
-  edges.write<std::uint8_t>("delay_steps", s.delay_steps, {ni, ne}, column_chunks(s.n_exc));
+  edges.write<std::uint8_t>("delay_steps", s.delay_steps, {ni, ne}, column_chunks(s.n_input, s.n_exc));
   auto exc = g.create_group("nodes/exc");
   exc.write<double>("theta_mV", s.theta_mV, {ne});
   if (!s.labels.empty()) {

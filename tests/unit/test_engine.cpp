@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+
+#include "scripted_source.hpp"
+#include "sim/dense_projection.hpp"
+#include "sim/engine.hpp"
+#include "sim/fixed_projections.hpp"
+#include "sim/monitors.hpp"
+
+using namespace snnsim;
+
+// The causal contract of the whole engine: a spike at step t through delay d acts at t + d.
+TEST(Engine, SpikeAtTWithDelayDActsAtExactlyTPlusD) {
+  for (std::uint8_t d : {std::uint8_t{1}, std::uint8_t{2}, std::uint8_t{7}, std::uint8_t{21}}) {
+    sim::Engine e(0.5);
+    auto& src = e.add_population<test::ScriptedSource>(1);
+    auto& probe = e.add_population<test::ConductanceProbe>(1);
+    e.add_projection<sim::DenseProjection<sim::NoPlasticity>>("p", src, probe, sim::Receptor::excitatory,
+                                                             std::vector<float>{0.25f}, std::vector<std::uint8_t>{d});
+    src.at(10, 0);
+    e.run(40);
+    ASSERT_EQ(probe.seen_ge.size(), 1u) << "delay " << int(d);
+    EXPECT_EQ(probe.seen_ge[0].step, 10 + d);
+    EXPECT_DOUBLE_EQ(probe.seen_ge[0].value, 0.25);
+  }
+}
+
+TEST(Engine, PerSynapseDelaysReachEachTargetOnItsOwnStep) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(2);
+  auto& probe = e.add_population<test::ConductanceProbe>(3);
+  // pre 0 -> posts with delays 3, 1, 5; pre 1 -> delays 2, 2, 2
+  e.add_projection<sim::DenseProjection<sim::NoPlasticity>>(
+      "p", src, probe, sim::Receptor::excitatory, std::vector<float>{1, 2, 3, 10, 20, 30},
+      std::vector<std::uint8_t>{3, 1, 5, 2, 2, 2});
+  src.at(4, 0);
+  src.at(4, 1);
+  e.run(20);
+  std::map<std::pair<sim::Step, std::size_t>, double> got;
+  for (auto& ev : probe.seen_ge) got[{ev.step, ev.target}] = ev.value;
+  std::map<std::pair<sim::Step, std::size_t>, double> want = {{{7, 0}, 1},  {{5, 1}, 2},  {{9, 2}, 3},
+                                                              {{6, 0}, 10}, {{6, 1}, 20}, {{6, 2}, 30}};
+  EXPECT_EQ(got, want);
+}
+
+TEST(Engine, GainScalesDeliveredWeight) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(1);
+  auto& probe = e.add_population<test::ConductanceProbe>(1);
+  auto& p = e.add_projection<sim::DenseProjection<sim::NoPlasticity>>(
+      "p", src, probe, sim::Receptor::excitatory, std::vector<float>{0.5f}, std::vector<std::uint8_t>{1});
+  p.set_gain(3.0);
+  src.at(0, 0);
+  e.run(3);
+  ASSERT_EQ(probe.seen_ge.size(), 1u);
+  EXPECT_DOUBLE_EQ(probe.seen_ge[0].value, 1.5);
+}
+
+TEST(Engine, AllButSelfSkipsThePartnerOnly) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(4);
+  auto& probe = e.add_population<test::ConductanceProbe>(4);
+  e.add_projection<sim::AllButSelfProjection>("inh", src, probe, sim::Receptor::inhibitory, 17.0, 1);
+  src.at(2, 1);
+  src.at(2, 3);
+  e.run(5);
+  std::vector<double> gi(4, 0.0);
+  for (auto& ev : probe.seen_gi) {
+    EXPECT_EQ(ev.step, 3);
+    gi[ev.target] = ev.value;
+  }
+  EXPECT_EQ(gi, (std::vector<double>{34.0, 17.0, 34.0, 17.0}));
+}
+
+TEST(Engine, OneToOneReachesOnlyThePartner) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(3);
+  auto& probe = e.add_population<test::ConductanceProbe>(3);
+  e.add_projection<sim::OneToOneProjection>("ei", src, probe, sim::Receptor::excitatory, 10.4, 1);
+  src.at(0, 2);
+  e.run(3);
+  ASSERT_EQ(probe.seen_ge.size(), 1u);
+  EXPECT_EQ(probe.seen_ge[0].target, 2u);
+  EXPECT_EQ(probe.seen_ge[0].step, 1);
+  EXPECT_DOUBLE_EQ(probe.seen_ge[0].value, 10.4);
+}
+
+TEST(Engine, ResetDynamicsDropsSpikesInFlight) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(1);
+  auto& probe = e.add_population<test::ConductanceProbe>(1);
+  e.add_projection<sim::DenseProjection<sim::NoPlasticity>>("p", src, probe, sim::Receptor::excitatory,
+                                                           std::vector<float>{1.0f}, std::vector<std::uint8_t>{5});
+  src.at(0, 0);
+  e.run(2);
+  e.reset_dynamics();
+  e.run(10);
+  EXPECT_TRUE(probe.seen_ge.empty());
+}
+
+TEST(Engine, SpikeCounterCountsOnlyWhileEnabled) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(2);
+  auto& counter = e.add_observer<sim::SpikeCounter>(src);
+  src.at(0, 0);
+  src.at(1, 1);
+  src.at(2, 1);
+  e.step();
+  counter.enable(true);
+  e.step();
+  e.step();
+  counter.enable(false);
+  EXPECT_EQ(counter.counts(), (std::vector<std::uint32_t>{0, 2}));
+}
+
+TEST(Engine, RejectsNonPositiveDt) { EXPECT_THROW(sim::Engine(0.0), std::invalid_argument); }
+
+TEST(Engine, DenseProjectionRejectsZeroDelay) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(1);
+  auto& probe = e.add_population<test::ConductanceProbe>(1);
+  EXPECT_THROW((sim::DenseProjection<sim::NoPlasticity>("p", src, probe, sim::Receptor::excitatory,
+                                                        std::vector<float>{1.0f}, std::vector<std::uint8_t>{0})),
+               std::invalid_argument);
+}

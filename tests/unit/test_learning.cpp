@@ -1,0 +1,70 @@
+// End-to-end on real MNIST: a small network must learn well above chance, and the numbers
+// must not depend on the thread count.
+#include <gtest/gtest.h>
+
+#include "experiments/frozen.hpp"
+#include "experiments/train.hpp"
+#include "io/idx.hpp"
+
+using namespace snnsim;
+
+namespace {
+const io::LabelledImages& train_set() {
+  static const auto d = io::load_split(SNNSIM_TEST_DATA_DIR, io::Split::train, 600);
+  return d;
+}
+const io::LabelledImages& test_set() {
+  static const auto d = io::load_split(SNNSIM_TEST_DATA_DIR, io::Split::test, 400);
+  return d;
+}
+
+models::NetworkState trained(const models::DiehlCookParams& p, std::size_t images, std::uint64_t seed) {
+  const auto init = models::initial_state(p, seed);
+  models::DiehlCookNetwork net(p, init, seed);
+  experiments::TrainOptions o;
+  o.train_images = images;
+  o.seed = seed;
+  o.log_window = 100;
+  experiments::TrainCursor cursor;
+  const auto report = experiments::train(net, train_set(), o, cursor);
+  EXPECT_TRUE(report.stopped.empty()) << report.stopped;
+  auto s = net.state(init);
+  s.samples_seen = cursor.next_sample;
+  return s;
+}
+}  // namespace
+
+TEST(Learning, SmallNetworkLearnsMnistWellAboveChance) {
+  models::DiehlCookParams p;
+  p.n_exc = 50;
+  auto s = trained(p, 400, 11);
+  const auto lab = experiments::assign_labels(p, s, 11, train_set(), 400, 2);
+  s.labels = lab.labels;
+  const auto e = experiments::evaluate(p, s, 11, test_set(), 400, 2);
+  EXPECT_GT(e.accuracy(), 0.35) << "chance is 0.10";
+  // Learning changed the weights and raised thresholds of the neurons that fired.
+  double theta_mean = 0;
+  for (double t : s.theta_mV) theta_mean += t / static_cast<double>(s.theta_mV.size());
+  EXPECT_GT(theta_mean, 20.0);
+}
+
+TEST(Determinism, SameSeedSameTrainingAndAnyThreadCountSameEvaluation) {
+  models::DiehlCookParams p;
+  p.n_exc = 20;
+  const auto a = trained(p, 60, 5);
+  const auto b = trained(p, 60, 5);
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_EQ(a.theta_mV, b.theta_mV);
+  const auto l1 = experiments::assign_labels(p, a, 5, train_set(), 60, 1);
+  const auto l2 = experiments::assign_labels(p, a, 5, train_set(), 60, 2);
+  EXPECT_EQ(l1.labels, l2.labels);
+  EXPECT_EQ(l1.class_rate_Hz, l2.class_rate_Hz);
+  auto s = a;
+  s.labels = l1.labels;
+  const auto e1 = experiments::evaluate(p, s, 5, test_set(), 100, 1);
+  const auto e2 = experiments::evaluate(p, s, 5, test_set(), 100, 2);
+  EXPECT_EQ(e1.predictions, e2.predictions);
+  EXPECT_EQ(e1.confusion, e2.confusion);
+  const auto c = trained(p, 60, 6);
+  EXPECT_NE(a.weights, c.weights) << "a different seed must give a different run";
+}

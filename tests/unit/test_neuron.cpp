@@ -1,0 +1,167 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/conductance_lif.hpp"
+
+using namespace snnsim;
+using models::ConductanceLif;
+using models::LifParams;
+
+namespace {
+LifParams quiet_exc() {
+  LifParams p;
+  p.v_thresh_mV = 100.0;  // never fires in these tests
+  return p;
+}
+}  // namespace
+
+// With no conductance the membrane relaxes exactly: v(t) = E_rest + (v0 - E_rest) exp(-t/tau).
+TEST(ConductanceLif, LeakDecayMatchesClosedForm) {
+  ConductanceLif n("exc", 1, quiet_exc(), 0.5);
+  n.v_mV()[0] = -105.0;
+  for (int s = 1; s <= 200; ++s) {
+    n.update(s);
+    const double want = -65.0 + (-105.0 + 65.0) * std::exp(-0.5 * s / 100.0);
+    ASSERT_NEAR(n.v_mV()[0], want, 1e-9) << "step " << s;
+  }
+}
+
+// With g_e held constant the membrane relaxes to v_inf = (E_rest + g E_exc)/(1 + g) at rate (1+g)/tau.
+TEST(ConductanceLif, ConstantConductanceRelaxesToVInf) {
+  auto p = quiet_exc();
+  p.tau_ge_ms = 1e12;  // effectively constant conductance
+  ConductanceLif n("exc", 1, p, 0.5);
+  n.v_mV()[0] = -65.0;
+  const double g = 0.3;
+  n.ge()[0] = g;
+  const double v_inf = (-65.0 + g * 0.0) / (1.0 + g);
+  for (int s = 1; s <= 100; ++s) n.update(s);
+  const double want = v_inf + (-65.0 - v_inf) * std::exp(-0.5 * 100 * (1.0 + g) / 100.0);
+  EXPECT_NEAR(n.v_mV()[0], want, 1e-6);
+}
+
+TEST(ConductanceLif, ConductancesDecayExponentially) {
+  ConductanceLif n("exc", 1, quiet_exc(), 0.5);
+  n.ge()[0] = 2.0;
+  n.gi()[0] = 3.0;
+  for (int s = 1; s <= 10; ++s) n.update(s);
+  EXPECT_NEAR(n.ge()[0], 2.0 * std::exp(-5.0 / 1.0), 1e-12);
+  EXPECT_NEAR(n.gi()[0], 3.0 * std::exp(-5.0 / 2.0), 1e-12);
+}
+
+// The Brian2 failure: ~24 near-coincident inhibitory spikes push forward Euler past its
+// stability limit. Exponential Euler must keep v between E_inh and E_exc for any conductance.
+TEST(ConductanceLif, LargeInhibitoryVolleyStaysBounded) {
+  auto p = quiet_exc();
+  ConductanceLif stable("exc", 1, p, 0.5);
+  p.integrator = models::Integrator::forward_euler;
+  ConductanceLif euler("exc", 1, p, 0.5);
+  stable.v_mV()[0] = euler.v_mV()[0] = -65.0;
+  bool euler_left_range = false;
+  for (int s = 0; s < 200; ++s) {
+    if (s % 2 == 0 && s < 60) {
+      stable.gi()[0] += 17.0 * 30;
+      euler.gi()[0] += 17.0 * 30;
+    }
+    stable.update(s);
+    euler.update(s);
+    ASSERT_GE(stable.v_mV()[0], -100.0 - 1e-9);
+    ASSERT_LE(stable.v_mV()[0], 0.0 + 1e-9);
+    if (!(euler.v_mV()[0] >= -100.0 && euler.v_mV()[0] <= 0.0)) euler_left_range = true;
+  }
+  EXPECT_TRUE(euler_left_range) << "forward Euler should diverge for this volley (the reason for the default)";
+}
+
+TEST(ConductanceLif, ThetaGrowsPerSpikeAndDecays) {
+  LifParams p;
+  p.adaptive_threshold = true;
+  p.tau_theta_ms = 1000.0;
+  ConductanceLif n("exc", 1, p, 0.5);
+  // Drive it over threshold once.
+  n.v_mV()[0] = -40.0;
+  n.update(0);
+  ASSERT_EQ(n.spikes().size(), 1u);
+  EXPECT_NEAR(n.theta_mV()[0], 20.0 * std::exp(-0.5 / 1000.0) + 0.05, 1e-12);
+  const double after = n.theta_mV()[0];
+  for (int s = 1; s <= 100; ++s) n.update(s);
+  EXPECT_NEAR(n.theta_mV()[0], after * std::exp(-50.0 / 1000.0), 1e-9);
+}
+
+TEST(ConductanceLif, FrozenThetaNeitherGrowsNorDecays) {
+  LifParams p;
+  p.adaptive_threshold = true;
+  p.tau_theta_ms = 100.0;
+  ConductanceLif n("exc", 1, p, 0.5);
+  n.set_theta_plastic(false);
+  n.v_mV()[0] = -40.0;
+  n.update(0);
+  ASSERT_EQ(n.spikes().size(), 1u);
+  for (int s = 1; s <= 100; ++s) n.update(s);
+  EXPECT_EQ(n.theta_mV()[0], 20.0);
+}
+
+// Threshold is v_thresh + theta - offset: with theta at its start value it is v_thresh.
+TEST(ConductanceLif, ThresholdIncludesThetaMinusOffset) {
+  LifParams p;
+  p.adaptive_threshold = true;
+  p.tau_m_ms = 1e12;
+  ConductanceLif hold("exc", 2, p, 0.5);  // no leak: v stays where put; neuron 1 threshold -42 mV
+  hold.set_theta_plastic(false);
+  hold.theta_mV()[1] = 30.0;
+  hold.v_mV() = {-52.1, -42.1};
+  hold.update(0);
+  EXPECT_TRUE(hold.spikes().empty());
+  hold.v_mV() = {-51.9, -41.9};
+  hold.update(1);
+  EXPECT_EQ(hold.spikes(), (std::vector<sim::NeuronId>{0, 1}));
+}
+
+TEST(ConductanceLif, RefractoryClampHoldsResetForItsDuration) {
+  LifParams p = quiet_exc();
+  p.v_thresh_mV = -52.0;
+  p.adaptive_threshold = false;
+  p.theta_offset_mV = 0.0;
+  p.refractory_ms = 5.0;  // 10 steps
+  p.tau_ge_ms = 1e12;
+  ConductanceLif n("exc", 1, p, 0.5);
+  n.v_mV()[0] = -50.0;
+  n.ge()[0] = 5.0;  // strong drive: fires again as soon as allowed
+  std::vector<sim::Step> spikes;
+  for (int s = 0; s < 40; ++s) {
+    n.update(s);
+    if (!n.spikes().empty()) spikes.push_back(s);
+    if (!spikes.empty() && s > spikes.back() && s <= spikes.back() + 10) {
+      ASSERT_EQ(n.v_mV()[0], -65.0) << s;
+    }
+  }
+  ASSERT_GE(spikes.size(), 2u);
+  EXPECT_GE(spikes[1] - spikes[0], 11);
+}
+
+TEST(ConductanceLif, SpikeBlockLimitsRate) {
+  LifParams p = quiet_exc();
+  p.v_thresh_mV = -52.0;
+  p.theta_offset_mV = 0.0;
+  p.spike_block_ms = 50.0;
+  p.tau_ge_ms = 1e12;
+  ConductanceLif n("exc", 1, p, 0.5);
+  n.ge()[0] = 5.0;
+  int count = 0;
+  for (int s = 0; s < 700; ++s) {  // 350 ms
+    n.update(s);
+    count += static_cast<int>(n.spikes().size());
+  }
+  EXPECT_EQ(count, 7);  // at most one spike per 50 ms
+}
+
+TEST(ConductanceLif, ValidationNamesTheField) {
+  LifParams p;
+  p.tau_m_ms = -1;
+  try {
+    ConductanceLif n("exc", 1, p, 0.5);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("tau_m_ms"), std::string::npos);
+  }
+}

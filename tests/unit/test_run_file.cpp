@@ -1,0 +1,173 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "io/error.hpp"
+#include "io/run_file.hpp"
+
+using namespace snnsim;
+namespace fs = std::filesystem;
+
+namespace {
+struct Tmp {
+  fs::path dir;
+  Tmp() {
+    dir = fs::temp_directory_path() / ("snnsim_rf_" + std::to_string(::getpid()) + "_" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir);
+  }
+  ~Tmp() { fs::remove_all(dir); }
+};
+
+models::DiehlCookParams small() {
+  models::DiehlCookParams p;
+  p.n_input = 16;
+  p.n_exc = 3;
+  return p;
+}
+
+fs::path make_run(const fs::path& dir, const models::NetworkState& s, const models::DiehlCookParams& p) {
+  auto path = dir / "run.h5";
+  auto txn = io::RunFileTransaction::create(path, true);
+  io::write_header(txn.root(), "test");
+  io::write_config(txn.root(), p, "neurons = 3\n");
+  io::write_state(txn.root(), "trained", s, {"train", "init"});
+  txn.commit();
+  return path;
+}
+}  // namespace
+
+TEST(RunFile, StateRoundTripsExactly) {
+  Tmp t;
+  auto p = small();
+  p.exc.tau_m_ms = 123.0;
+  p.exc.integrator = models::Integrator::forward_euler;
+  auto s = models::initial_state(p, 7);
+  s.labels = {3, -1, 9};
+  s.class_rate_Hz.assign(30, 1.5f);
+  s.samples_seen = 11;
+  s.presentations = 13;
+  const auto path = make_run(t.dir, s, p);
+  auto f = h5::File::open(path, h5::File::Mode::read_only);
+  const auto q = io::read_config(f.root());
+  EXPECT_EQ(q.exc.tau_m_ms, 123.0);
+  EXPECT_EQ(q.exc.integrator, models::Integrator::forward_euler);
+  EXPECT_EQ(q.n_exc, 3u);
+  const auto r = io::read_state(f.root(), "trained", q);
+  EXPECT_EQ(r.weights, s.weights);
+  EXPECT_EQ(r.delay_steps, s.delay_steps);
+  EXPECT_EQ(r.theta_mV, s.theta_mV);
+  EXPECT_EQ(r.labels, s.labels);
+  EXPECT_EQ(r.class_rate_Hz, s.class_rate_Hz);
+  EXPECT_EQ(r.samples_seen, 11u);
+  EXPECT_EQ(r.presentations, 13u);
+  EXPECT_EQ(f.root().open_group("config").read_string("source_text"), "neurons = 3\n");
+  // receptive fields are the weight columns reshaped
+  auto rf = f.root().read<float>("network/trained/receptive_fields");
+  EXPECT_EQ(rf[1 * 16 + 5], s.weights[5 * 3 + 1]);
+}
+
+TEST(RunFile, RefusesToOverwriteWithoutForceAndLeavesNoTempFiles) {
+  Tmp t;
+  auto p = small();
+  const auto path = make_run(t.dir, models::initial_state(p, 1), p);
+  EXPECT_THROW(io::RunFileTransaction::create(path, false), OutputError);
+  {
+    auto txn = io::RunFileTransaction::update(path);
+    io::write_header(txn.root(), "abandoned");
+    // dropped without commit
+  }
+  auto f = h5::File::open(path, h5::File::Mode::read_only);
+  EXPECT_EQ(f.root().get_attr_string("command_line"), "test");
+  int files = 0;
+  for (auto& e : fs::directory_iterator(t.dir)) files += e.is_regular_file();
+  EXPECT_EQ(files, 1);
+}
+
+TEST(RunFile, RejectsNonHdf5AndForeignFilesAndMissingStates) {
+  Tmp t;
+  const auto text = t.dir / "text.h5";
+  std::ofstream(text) << "hello";
+  EXPECT_THROW(h5::File::open(text, h5::File::Mode::read_only), RunFileError);
+  const auto foreign = t.dir / "foreign.h5";
+  {
+    auto f = h5::File::create(foreign);
+    f.root().set_attr("format", "something-else");
+  }
+  auto f = h5::File::open(foreign, h5::File::Mode::read_only);
+  EXPECT_THROW(io::read_config(f.root()), RunFileError);
+  auto p = small();
+  const auto path = make_run(t.dir, models::initial_state(p, 1), p);
+  auto g = h5::File::open(path, h5::File::Mode::read_only);
+  try {
+    io::read_state(g.root(), "slept", p);
+    FAIL();
+  } catch (const RunFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("trained"), std::string::npos) << "should list the states present";
+  }
+}
+
+TEST(RunFile, RejectsWrongShapesNaNsAndBadVersions) {
+  Tmp t;
+  auto p = small();
+  auto s = models::initial_state(p, 1);
+  const auto path = make_run(t.dir, s, p);
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_write);
+    auto w = s.weights;
+    w[4] = std::nanf("");
+    f.root().open_group("network/trained/edges/input_to_exc").write<float>("weight", w, {16, 3});
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_only);
+    EXPECT_THROW(io::read_state(f.root(), "trained", p), RunFileError);
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_write);
+    f.root().open_group("network/trained/edges/input_to_exc").write<float>("weight", s.weights, {3, 16});
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_only);
+    try {
+      io::read_state(f.root(), "trained", p);
+      FAIL();
+    } catch (const RunFileError& e) {
+      EXPECT_NE(std::string(e.what()).find("shape"), std::string::npos);
+    }
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_write);
+    const std::uint32_t v[2] = {9, 0};
+    f.root().set_attr_array<std::uint32_t>("format_version", v);
+  }
+  auto f = h5::File::open(path, h5::File::Mode::read_only);
+  EXPECT_THROW(io::read_config(f.root()), RunFileError);
+}
+
+TEST(RunFile, EvalRowsAppend) {
+  Tmp t;
+  auto p = small();
+  const auto path = make_run(t.dir, models::initial_state(p, 1), p);
+  for (int k = 0; k < 3; ++k) {
+    auto txn = io::RunFileTransaction::update(path);
+    io::EvalRow row;
+    row.state = "trained";
+    row.noise_type = k ? "gaussian" : "none";
+    row.noise_level = 0.1 * k;
+    row.n_samples = 4;
+    row.accuracy = 0.25 * k;
+    std::array<std::uint32_t, 100> conf{};
+    conf[k] = 1;
+    io::append_eval(txn.root(), row, conf, {1, 2, -1, 3});
+    txn.commit();
+  }
+  auto f = h5::File::open(path, h5::File::Mode::read_only);
+  auto r = f.root().open_group("eval/results");
+  EXPECT_EQ(r.read<double>("accuracy"), (std::vector<double>{0.0, 0.25, 0.5}));
+  EXPECT_EQ(r.read_strings("noise_type"), (std::vector<std::string>{"none", "gaussian", "gaussian"}));
+  std::vector<hsize_t> dims;
+  f.root().read<std::uint32_t>("eval/confusion", &dims);
+  EXPECT_EQ(dims, (std::vector<hsize_t>{3, 10, 10}));
+}

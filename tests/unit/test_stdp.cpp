@@ -1,0 +1,127 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/stdp_diehl_cook.hpp"
+#include "scripted_source.hpp"
+#include "sim/engine.hpp"
+
+using namespace snnsim;
+
+namespace {
+constexpr double kDt = 0.5;
+
+struct Pair {
+  sim::Engine engine{kDt};
+  test::ScriptedSource* pre;
+  test::ConductanceProbe* post;
+  sim::DenseProjection<models::DiehlCookStdp>* proj;
+
+  explicit Pair(float w0, std::uint8_t delay, models::StdpParams p = {}) {
+    pre = &engine.add_population<test::ScriptedSource>(1);
+    post = &engine.add_population<test::ConductanceProbe>(1);
+    proj = &engine.add_projection<sim::DenseProjection<models::DiehlCookStdp>>(
+        "p", *pre, *post, sim::Receptor::excitatory, std::vector<float>{w0}, std::vector<std::uint8_t>{delay},
+        models::DiehlCookStdp(p, kDt, 1));
+  }
+  float w() const { return proj->weights()[0]; }
+};
+
+double decay(double steps, double tau_ms) { return std::exp(-steps * kDt / tau_ms); }
+}  // namespace
+
+// post at 5, pre emitted at 10 arrives at 13 (depression), post at 20 (potentiation).
+TEST(DiehlCookStdp, ExactUpdatesForAPrePostPair) {
+  Pair s(0.5f, 3);
+  s.post->fire_at(5, 0);
+  s.pre->at(10, 0);
+  s.post->fire_at(20, 0);
+  s.engine.run(13);  // steps 0..12: nothing has arrived
+  EXPECT_EQ(s.w(), 0.5f);
+  s.engine.step();  // step 13: arrival
+  const float after_dep = static_cast<float>(0.5 - 1e-4 * decay(13 - 5, 20.0));
+  EXPECT_EQ(s.w(), after_dep);
+  EXPECT_LT(s.w(), 0.5f) << "depression must lower the weight (the Brian 2 port's flipped sign raises it)";
+  s.engine.run(10);
+  const float after_pot = static_cast<float>(after_dep + 1e-2 * decay(20 - 13, 20.0) * decay(20 - 5, 40.0));
+  EXPECT_EQ(s.w(), after_pot);
+}
+
+// The triplet rule potentiates with the slow post trace *before* the spike: a first post
+// spike (no earlier post activity) potentiates nothing.
+TEST(DiehlCookStdp, FirstPostSpikeDoesNotPotentiate) {
+  Pair s(0.5f, 1);
+  s.pre->at(0, 0);
+  s.post->fire_at(3, 0);
+  s.engine.run(10);
+  EXPECT_EQ(s.w(), 0.5f);
+}
+
+TEST(DiehlCookStdp, ArrivalInTheSameStepAsPostSpikeGivesFullPreTrace) {
+  Pair s(0.5f, 2);
+  s.post->fire_at(0, 0);
+  s.pre->at(8, 0);       // arrives at 10
+  s.post->fire_at(10, 0);
+  s.engine.run(12);
+  const float dep = static_cast<float>(0.5 - 1e-4 * decay(10, 20.0));
+  const float pot = static_cast<float>(dep + 1e-2 * 1.0 * decay(10, 40.0));
+  EXPECT_EQ(s.w(), pot);
+}
+
+TEST(DiehlCookStdp, NearestSpikeTracesAreSetNotSummed) {
+  // Two arrivals in quick succession: the pre trace is 1 after the second, not 1 + decay.
+  Pair s(0.5f, 1);
+  s.post->fire_at(0, 0);
+  s.pre->at(3, 0);
+  s.pre->at(5, 0);  // arrivals at 4 and 6
+  s.post->fire_at(6, 0);
+  s.engine.run(8);
+  float w = static_cast<float>(0.5 - 1e-4 * decay(4, 20.0));
+  w = static_cast<float>(w - 1e-4 * decay(6, 20.0));
+  w = static_cast<float>(w + 1e-2 * 1.0 * decay(6, 40.0));
+  EXPECT_EQ(s.w(), w);
+}
+
+TEST(DiehlCookStdp, WeightsAreClippedToBounds) {
+  models::StdpParams p;
+  p.nu_post = 10.0;
+  p.nu_pre = 10.0;
+  Pair up(0.9f, 1, p);
+  up.post->fire_at(0, 0);
+  up.pre->at(0, 0);  // arrives at 1: depression from post at 0 (clipped at 0 after)...
+  up.post->fire_at(2, 0);
+  up.engine.run(4);
+  EXPECT_EQ(up.w(), 1.0f);  // 0 - ... clipped to 0, then +10*... clipped to 1
+  Pair down(0.2f, 1, p);
+  down.post->fire_at(0, 0);
+  down.pre->at(1, 0);
+  down.engine.run(4);
+  EXPECT_EQ(down.w(), 0.0f);
+}
+
+TEST(DiehlCookStdp, PostSpikeClipsAWeightLeftAboveMaxByNormalisation) {
+  Pair s(1.7f, 1);
+  s.post->fire_at(3, 0);
+  s.engine.run(5);
+  EXPECT_EQ(s.w(), 1.0f);
+}
+
+TEST(DiehlCookStdp, LearningOffFreezesWeightsButStillDelivers) {
+  Pair s(0.5f, 1);
+  s.proj->set_learning(false);
+  s.post->fire_at(0, 0);
+  s.pre->at(2, 0);
+  s.post->fire_at(5, 0);
+  s.engine.run(8);
+  EXPECT_EQ(s.w(), 0.5f);
+  ASSERT_EQ(s.post->seen_ge.size(), 1u);
+  EXPECT_EQ(s.post->seen_ge[0].step, 3);
+}
+
+TEST(TraceTable, ExactDecayAndZeroBeyondHorizon) {
+  models::TraceTable t(20.0, 0.5);
+  EXPECT_DOUBLE_EQ(t(0), 1.0);
+  EXPECT_NEAR(t(40), std::exp(-1.0), 1e-12);
+  EXPECT_EQ(t(-1), 0.0);
+  EXPECT_EQ(t(100000), 0.0);
+}
