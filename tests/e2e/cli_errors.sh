@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Every bad input ends with one error line naming the file/field, the documented exit code,
+# and no output file (nor temporary file) left behind.
+set -uo pipefail
+snnsim=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+passes=0
+
+# expect CODE PATTERN -- command...
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  local err
+  err=$("$@" 2>&1 >/dev/null)
+  local rc=$?
+  local lines
+  lines=$(printf '%s\n' "$err" | grep -c 'error:')
+  if [ "$rc" != "$code" ] || ! printf '%s' "$err" | grep -qE -- "$pattern" || [ "$lines" != 1 ]; then
+    echo "FAIL: expected exit $code and one error line matching /$pattern/: $*"
+    echo "      got exit $rc: $err"
+    fails=$((fails + 1))
+  else
+    passes=$((passes + 1))
+  fi
+}
+no_leftovers() {
+  if ls "$work"/out* "$work"/*.tmp-* >/dev/null 2>&1; then
+    echo "FAIL: output left behind after an error: $(ls "$work")"
+    fails=$((fails + 1))
+  else
+    passes=$((passes + 1))
+  fi
+}
+
+tiny=(--neurons 5 --train-images 10 --label-images 10 --seed 1 --quiet)
+
+# options and config
+expect 2 "out RUN.h5 is required" -- "$snnsim" train "${tiny[@]}"
+expect 2 "unrecognised option|unknown option" -- "$snnsim" train --bogus 1 --out "$work/out.h5"
+expect 2 "neurons must be positive" -- "$snnsim" train --data "$data" --neurons 0 --out "$work/out.h5"
+expect 2 "train-images" -- "$snnsim" train --data "$data" --neurons 5 --train-images 0 --out "$work/out.h5"
+expect 2 "invalid|neurons" -- "$snnsim" train --data "$data" --neurons abc --out "$work/out.h5"
+expect 2 "exceeds" -- "$snnsim" train --data "$data" --neurons 5 --train-images 70000 --out "$work/out.h5"
+expect 2 "tau_m_ms" -- "$snnsim" train --data "$data" "${tiny[@]}" --exc_tau_m_ms -3 --out "$work/out.h5"
+expect 2 "integrator" -- "$snnsim" train --data "$data" "${tiny[@]}" --exc_integrator rk4 --out "$work/out.h5"
+expect 2 "threads" -- "$snnsim" train --data "$data" "${tiny[@]}" --threads -1 --out "$work/out.h5"
+printf 'neurons = 5\nno_such_key = 3\n' >"$work/bad.ini"
+expect 2 "bad.ini.*no_such_key" -- "$snnsim" train --data "$data" --config "$work/bad.ini" --out "$work/out.h5"
+printf 'neurons = many\n' >"$work/bad2.ini"
+expect 2 "bad2.ini" -- "$snnsim" train --data "$data" --config "$work/bad2.ini" --out "$work/out.h5"
+expect 2 "missing.ini" -- "$snnsim" train --data "$data" --config "$work/missing.ini" --out "$work/out.h5"
+expect 2 "unknown command" -- "$snnsim" frobnicate
+no_leftovers
+
+# datasets
+expect 3 "nodata.*not found" -- "$snnsim" train --data "$work/nodata" "${tiny[@]}" --out "$work/out.h5"
+mkdir -p "$work/corrupt"
+cp "$data/train-labels-idx1-ubyte" "$work/corrupt/"
+head -c 5000 "$data/train-images-idx3-ubyte" >"$work/corrupt/train-images-idx3-ubyte"
+expect 3 "train-images-idx3-ubyte: truncated" -- "$snnsim" train --data "$work/corrupt" "${tiny[@]}" --out "$work/out.h5"
+printf 'not an idx file at all' >"$work/corrupt/train-images-idx3-ubyte"
+expect 3 "magic" -- "$snnsim" train --data "$work/corrupt" "${tiny[@]}" --out "$work/out.h5"
+no_leftovers
+
+# outputs
+expect 5 "does not exist" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/no/such/dir/out.h5"
+mkdir -p "$work/ro" && chmod 555 "$work/ro"
+if [ "$(id -u)" != 0 ]; then
+  expect 5 "not writable" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/ro/out.h5"
+fi
+
+# a good run, then run-file errors
+"$snnsim" train --data "$data" "${tiny[@]}" --out "$work/run.h5" >/dev/null || { echo "FAIL: tiny train"; fails=$((fails + 1)); }
+expect 5 "exists; pass --force" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/run.h5"
+expect 4 "not found" -- "$snnsim" eval --data "$data" --run "$work/nothere.h5" --quiet
+printf 'hello' >"$work/text.h5"
+expect 4 "not an HDF5 file" -- "$snnsim" eval --data "$data" --run "$work/text.h5" --quiet
+expect 4 "network/slept.*state missing" -- "$snnsim" eval --data "$data" --run "$work/run.h5" --state slept --quiet
+expect 2 "test-images" -- "$snnsim" eval --data "$data" --run "$work/run.h5" --test-images 0 --quiet
+expect 4 "no labels" -- "$snnsim" eval --data "$data" --run "$work/run.h5" --state init --quiet
+"$snnsim" eval --data "$data" --run "$work/run.h5" --test-images 20 --quiet >/dev/null || { echo "FAIL: eval"; fails=$((fails + 1)); }
+if ls "$work"/*.tmp-* >/dev/null 2>&1; then echo "FAIL: temp files left"; fails=$((fails + 1)); fi
+
+echo "cli_errors: $passes passed, $fails failed"
+[ "$fails" = 0 ]
