@@ -29,17 +29,23 @@ PY = '/usr/bin/python3'   # Debian's interpreter with python3-brian
 # the reference value unless marked 'abs'.  theta is compared through its increase over the
 # start value (theta - 20 mV), which is what the simulation produced.  Chosen from the
 # seed-to-seed spread of Brian itself (README.md, "Tolerances"): about 3-4 standard
-# deviations of (one run - mean of two runs) at K = 100, N = 400.
+# deviations of (one run - mean of two runs), i.e. ~4.9 sd of one run, with the sd measured
+# over 5 Brian seeds at K = 100, N = 400.  weight_mean is in effect a check of the sum-78
+# normalisation (its seed sd is 4e-7 absolute).
 TOLERANCES = {
-    'mean_exc_spikes_per_presentation': ('rel', 0.10),
-    'theta_increase_mV': ('rel', 0.10),
-    'theta_std_mV': ('rel', 0.15),
-    'weight_mean': ('rel', 0.002),
-    'weight_std': ('rel', 0.02),
-    'weight_abs_change_mean': ('rel', 0.10),
+    'mean_exc_spikes_per_presentation': ('rel', 0.07),
+    'theta_increase_mV': ('rel', 0.13),
+    'theta_std_mV': ('rel', 0.18),
+    'weight_mean': ('rel', 5e-5),
+    'weight_std': ('rel', 0.015),
+    'weight_abs_change_mean': ('rel', 0.18),
     'retries_per_image': ('abs', 0.05),
 }
 THETA0 = 20.0
+# The tolerance used is max(calibrated tolerance, SPREAD_FACTOR * |brian seed S - brian seed S+1|).
+# E|a - b| over two seeds is ~1.13 sd, and snnsim - mean(two Brian seeds) has sd ~1.22 sd,
+# so 3x the observed difference is ~3 sd of what a faithful simulator would show.
+SPREAD_FACTOR = 3.0
 
 
 def default_data():
@@ -68,10 +74,11 @@ def run_json(cmd, label, log):
     return out
 
 
-def brian(args, target, seed, log):
+def brian(args, target, seed, log, driver='network'):
     cmd = [PY, os.path.join(HERE, 'brian2_dc.py'), '--data', args.data, '--images', str(args.images),
-           '--neurons', str(args.neurons), '--seed', str(seed), '--target', target, '--json']
-    return run_json(cmd, f'brian2 {target} seed {seed}', log)
+           '--neurons', str(args.neurons), '--seed', str(seed), '--target', target,
+           '--driver', driver, '--json']
+    return run_json(cmd, f'brian2 {target} ({driver} driver) seed {seed}', log)
 
 
 def snnsim(args, seed, log):
@@ -128,12 +135,16 @@ def main():
     ap.add_argument('--snnsim', default=os.path.join(ROOT, 'build', 'snnsim'), help='snnsim binary')
     ap.add_argument('--brian-only', action='store_true', help='skip snnsim')
     ap.add_argument('--no-standalone', action='store_true', help='skip Brian2 cpp_standalone runs')
+    ap.add_argument('--no-python-loop', action='store_true',
+                    help='skip the Brian2 runtime run with the conventional python-loop driver')
     ap.add_argument('--json', action='store_true', help='print a JSON summary instead of tables')
     args = ap.parse_args()
 
     log, runs = [], {}
     load_before = os.getloadavg()
     runs['brian_runtime'] = brian(args, 'runtime', args.seed, log)
+    if not args.no_python_loop:
+        runs['brian_runtime_loop'] = brian(args, 'runtime', args.seed, log, driver='python')
     if not args.no_standalone:
         runs['brian_standalone'] = brian(args, 'cpp_standalone', args.seed, log)
         runs['brian_seed2'] = brian(args, 'cpp_standalone', args.seed + 1, log)
@@ -152,7 +163,7 @@ def main():
     speed = {k: (r['images_per_s'] if r else None) for k, r in runs.items()}
     ratios = {}
     if runs.get('snnsim'):
-        for k in ('brian_runtime', 'brian_standalone'):
+        for k in ('brian_runtime', 'brian_runtime_loop', 'brian_standalone'):
             if runs.get(k):
                 ratios[f'snnsim/{k}'] = speed['snnsim'] / speed[k]
 
@@ -169,11 +180,19 @@ def main():
             row[k] = d[k][s] if d[k] else None
         if len(brian_refs) == 2:
             row['brian_seed_spread'], _ = within(brian_refs[1][s], brian_refs[0][s], tol)
-        if d.get('brian_standalone') and d.get('brian_runtime'):
-            row['standalone_vs_runtime'], row['standalone_matches_runtime'] = within(
-                d['brian_standalone'][s], d['brian_runtime'][s], (tol[0], tol[1] / 10))
+        # same seed, same Brian random stream: these must reproduce the runtime run
+        for k in ('brian_standalone', 'brian_runtime_loop'):
+            if d.get(k) and d.get('brian_runtime'):
+                row[f'{k}_vs_runtime'], row[f'{k}_matches_runtime'] = within(
+                    d[k][s], d['brian_runtime'][s], (tol[0], tol[1] / 10))
+        # effective tolerance: the calibrated one, widened to SPREAD_FACTOR x the seed-to-seed
+        # difference seen in this run (small K or N have a larger spread than K=100, N=400)
+        eff = tol[1]
+        if row.get('brian_seed_spread') is not None:
+            eff = max(eff, SPREAD_FACTOR * row['brian_seed_spread'])
+        row['effective_tolerance'] = eff
         if d.get('snnsim') and ref:
-            row['snnsim_diff'], ok = within(d['snnsim'][s], ref[s], tol)
+            row['snnsim_diff'], ok = within(d['snnsim'][s], ref[s], (tol[0], eff))
             row['result'] = 'PASS' if ok else 'FAIL'
         checks[s] = row
 
@@ -193,33 +212,38 @@ def main():
           f'dt 0.5 ms, 350 + 150 ms, retry rule; seed {args.seed}')
     print(f'machine: {os.cpu_count()} CPUs, load average {load_before[0]:.2f} before / '
           f'{load_after[0]:.2f} after (>1 means the cores were shared)\n')
-    print(f'{"run":28s} {"images":>7s} {"present.":>9s} {"build_s":>8s} {"wall_s":>8s} {"images/s":>9s}')
+    print(f'{"run":32s} {"images":>7s} {"present.":>9s} {"build_s":>8s} {"wall_s":>8s} {"images/s":>9s}')
     names = {'brian_runtime': f'brian2 runtime (seed {args.seed})',
+             'brian_runtime_loop': f'brian2 runtime py-loop (seed {args.seed})',
              'brian_standalone': f'brian2 standalone (seed {args.seed})',
              'brian_seed2': f'brian2 {"standalone" if runs.get("brian_seed2", {}) and runs["brian_seed2"].get("target") == "cpp_standalone" else "runtime"} (seed {args.seed + 1})',
              'snnsim': f'snnsim --threads 1 (seed {args.seed})'}
     for k, r in runs.items():
         if r is None:
-            print(f'{names[k]:28s} failed / not run')
+            print(f'{names[k]:32s} failed / not run')
             continue
-        print(f'{names[k]:28s} {r["images"]:7d} {r["presentations"]:9d} {fmt(r.get("build_s"), 8)} '
+        print(f'{names[k]:32s} {r["images"]:7d} {r["presentations"]:9d} {fmt(r.get("build_s"), 8)} '
               f'{r["wall_s"]:8.3f} {r["images_per_s"]:9.2f}')
     for k, v in ratios.items():
         print(f'speed ratio {k:34s} {v:8.1f}x')
     print()
-    cols = [k for k in ('brian_runtime', 'brian_standalone', 'brian_seed2', 'snnsim') if k in runs]
-    hdr = {'brian_runtime': 'br rt S', 'brian_standalone': 'br sa S', 'brian_seed2': 'br S+1',
-           'snnsim': 'snnsim'}
+    cols = [k for k in ('brian_runtime', 'brian_runtime_loop', 'brian_standalone', 'brian_seed2',
+                        'snnsim') if k in runs]
+    hdr = {'brian_runtime': 'br rt S', 'brian_runtime_loop': 'br loop S', 'brian_standalone': 'br sa S',
+           'brian_seed2': 'br S+1', 'snnsim': 'snnsim'}
     print(f'{"statistic":34s}' + ''.join(f'{hdr[c]:>11s}' for c in cols) +
           f'{"brian ref":>11s}{"seed diff":>11s}{"snn diff":>11s}{"tolerance":>11s}  result')
     for s, row in checks.items():
         tol = TOLERANCES[s]
         print(f'{s:34s}' + ''.join(fmt(row.get(c)) for c in cols) + fmt(row['brian_ref']) +
               fmt(row.get('brian_seed_spread')) + fmt(row.get('snnsim_diff')) +
-              fmt(tol[1]) + f'  {row.get("result", "-")}' +
-              ('' if row.get('standalone_matches_runtime', True) else '  (standalone != runtime!)'))
+              fmt(row['effective_tolerance']) + f'  {row.get("result", "-")}' +
+              ('' if row.get('brian_standalone_matches_runtime', True) else '  (standalone != runtime!)') +
+              ('' if row.get('brian_runtime_loop_matches_runtime', True) else '  (py-loop != runtime!)'))
     print('\n"seed diff" and "snn diff" are relative (|a-b|/|ref|) except retries_per_image (absolute).')
     print('brian ref = mean of brian2 seeds S and S+1; theta_increase = theta_mean - 20 mV.')
+    print(f'tolerance = max(calibrated value, {SPREAD_FACTOR:g} x seed diff); calibrated values: ' +
+          ', '.join(f'{k} {v[1]:g}' for k, v in TOLERANCES.items()))
     if summary['all_pass'] is not None:
         print('ALL PASS' if summary['all_pass'] else 'SOME STATISTICS FAIL')
     return 0 if summary['all_pass'] in (True, None) else 1
