@@ -104,9 +104,9 @@ TEST(AnnSleep, HebbianStepOnATwoLayerToyIsExact) {
   // Threshold is inclusive (v >= beta): an impulse landing exactly on it spikes.
   Net m = n;
   m.W[0].row(1).setConstant(0.0f);
-  m.W[0](1, 0) = 0.005f;  // impulse = 100 * 0.005 = 0.5 exactly
+  m.W[0](1, 0) = 0.125f;  // impulse = 4 * 0.125 = 0.5 exactly (binary fractions)
   std::vector<Vec> v2{Vec::Zero(2)};
-  const auto s2 = sleep_step(m, p, alpha, v2, {1, 0, 0, 0});
+  const auto s2 = sleep_step(m, p, {4.0}, v2, {1, 0, 0, 0});
   EXPECT_EQ(s2[1][1], 1);
 }
 
