@@ -1,5 +1,7 @@
 #include "describe.hpp"
 
+// Boost.Graph 1.74 trips GCC 12's maybe-uninitialized analysis inside its own iterators.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <map>

@@ -3,7 +3,29 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "fast_exp.hpp"
+
 namespace snnsim::models {
+namespace {
+
+// The hot loop. Cloned for AVX2 where the CPU has it (4 doubles per instruction instead of 2);
+// without FMA contraction both clones compute bit-identical results.
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __restrict ge, double* __restrict gi,
+                                 double k_leak, double e_rest, double e_exc, double e_inh, double a, double decay_ge,
+                                 double decay_gi) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double g_total = k_leak + ge[i] + gi[i];
+    const double v_inf = (k_leak * e_rest + ge[i] * e_exc + gi[i] * e_inh) / g_total;
+    v[i] = v_inf + (v[i] - v_inf) * exp_nonpositive(-a * g_total);
+    ge[i] *= decay_ge;
+    gi[i] *= decay_gi;
+  }
+}
+
+}  // namespace
 
 void validate(const LifParams& p, const std::string& prefix) {
   auto positive = [&](double x, const char* name) {
@@ -67,34 +89,33 @@ void ConductanceLif::update(sim::Step now) {
   double* gi = gi_.data();
   double* theta = theta_.data();
   const sim::Step* refr = refractory_until_.data();
+  const double decay_ge = decay_ge_, decay_gi = decay_gi_;
+  // Integrate everyone (vectorised); the threshold pass puts refractory neurons back at reset.
   if (params_.integrator == Integrator::exponential_euler) {
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) {
-      const double g_total = k_leak + ge[i] + gi[i];
-      const double v_inf = (k_leak * e_rest + ge[i] * e_exc + gi[i] * e_inh) / g_total;
-      const double v_new = v_inf + (v[i] - v_inf) * std::exp(-a * g_total);
-      v[i] = now < refr[i] ? v_reset : v_new;
-    }
+    integrate_exponential_euler(n, v, ge, gi, k_leak, e_rest, e_exc, e_inh, a, decay_ge, decay_gi);
   } else {
 #pragma omp simd
     for (std::size_t i = 0; i < n; ++i) {
-      const double dv = a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
-      v[i] = now < refr[i] ? v_reset : v[i] + dv;
+      v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
+      ge[i] *= decay_ge;
+      gi[i] *= decay_gi;
     }
   }
+  if (adapt_theta) {
+    const double decay_theta = decay_theta_;
 #pragma omp simd
-  for (std::size_t i = 0; i < n; ++i) {
-    ge[i] *= decay_ge_;
-    gi[i] *= decay_gi_;
+    for (std::size_t i = 0; i < n; ++i) theta[i] *= decay_theta;
   }
-  if (adapt_theta)
-    for (std::size_t i = 0; i < n; ++i) theta[i] *= decay_theta_;
 
   // Threshold pass: serial and in id order, so the spike list never depends on threads.
   spikes_.clear();
   const double base = params_.v_thresh_mV - params_.theta_offset_mV * (params_.adaptive_threshold ? 1.0 : 0.0);
   for (std::size_t i = 0; i < n; ++i) {
-    if (v[i] > base + theta[i] && now >= refr[i] && now >= blocked_until_[i]) {
+    if (now < refr[i]) {
+      v[i] = v_reset;  // the refractory clamp
+      continue;
+    }
+    if (v[i] > base + theta[i] && now >= blocked_until_[i]) {
       spikes_.push_back(static_cast<sim::NeuronId>(i));
       v[i] = v_reset;
       refractory_until_[i] = now + 1 + refractory_steps_;

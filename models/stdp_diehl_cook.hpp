@@ -54,21 +54,23 @@ class DiehlCookStdp {
         post2_(p.tau_post2_ms, dt_ms),
         last_post_(n_post, kNeverSpiked) {}
 
-  void on_arrival(float& w, sim::NeuronId post, sim::Step now) const {
-    const double x_post1 = post1_(now - last_post_[post]);
-    w = clip(static_cast<double>(w) - p_.nu_pre * x_post1);
+  /// Once per step before arrivals: each post neuron's depression nu_pre * x_post1(now).
+  void prepare_arrivals(sim::Step now) {
+    depression_.resize(last_post_.size());
+    for (std::size_t j = 0; j < last_post_.size(); ++j) depression_[j] = p_.nu_pre * post1_(now - last_post_[j]);
   }
+  void on_arrival(float& w, sim::NeuronId post) const { w = clip(static_cast<double>(w) - depression_[post]); }
 
   template <typename View>
   void on_post(sim::NeuronId post, sim::Step now, const View& v) {
     const double x_post2 = post2_(now - last_post_[post]);  // value just before this spike
     const double scale = p_.nu_post * x_post2;
-    for (std::size_t i = 0; i < v.n_pre; ++i) {
-      const std::size_t syn = i * v.n_post + post;
-      const std::int32_t last = v.last_arrival[syn];
-      const double x_pre = last == sim::kNever ? 0.0 : pre_(now - (v.base + last));
+    for (std::size_t i = 0; i < v.n_pre(); ++i) {
+      const auto last = v.last_arrival(i, post, now);
+      const double x_pre = last ? pre_(now - *last) : 0.0;
       // Brian clips at every update, so a weight left above w_max by normalisation is clipped here.
-      v.weights[syn] = clip(static_cast<double>(v.weights[syn]) + scale * x_pre);
+      float& w = v.weight(i, post);
+      w = clip(static_cast<double>(w) + scale * x_pre);
     }
     last_post_[post] = now;
   }
@@ -79,11 +81,15 @@ class DiehlCookStdp {
   const StdpParams& params() const { return p_; }
 
  private:
-  float clip(double w) const { return static_cast<float>(std::clamp(w, p_.w_min, p_.w_max)); }
+  float clip(double w) const {
+    w = w < p_.w_min ? p_.w_min : w;
+    return static_cast<float>(w > p_.w_max ? p_.w_max : w);
+  }
 
   StdpParams p_;
   TraceTable pre_, post1_, post2_;
   std::vector<sim::Step> last_post_;
+  std::vector<double> depression_;
 };
 
 }  // namespace snnsim::models

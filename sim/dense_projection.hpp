@@ -4,9 +4,16 @@
 // source's targets are pre-bucketed by delay, so a step touches exactly the synapses whose
 // spikes arrive now. A plasticity Rule is a template parameter so the hot loop has no
 // virtual calls; NoPlasticity compiles the learning code away.
+//
+// When a synapse last received a spike (what a presynaptic trace needs) is not stored per
+// synapse: it follows from the source's recent spike times and the synapse's delay, so each
+// source keeps its last few spike steps. That saves a store per synaptic event and n_pre*n_post
+// int32 of memory.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -16,23 +23,20 @@
 
 namespace snnsim::sim {
 
-/// Steps since a synapse last received a spike, stored relative to a moving base so that
-/// int32 suffices for any run length. kNever marks "no arrival yet".
-inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min();
-
 struct NoPlasticity {
   static constexpr bool kPlastic = false;
 };
 
 /// Rule concept (see models/stdp_diehl_cook.hpp):
 ///   static constexpr bool kPlastic = true;
-///   void on_arrival(float& w, NeuronId post, Step now);            // after last_arrival is set
-///   void on_post(NeuronId post, Step now, DenseView view);          // post spike: walk column
+///   void prepare_arrivals(Step now);                        // once per step that has arrivals
+///   void on_arrival(float& w, NeuronId post);               // a spike reaches synapse (., post)
+///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
 ///   void reset_dynamics();
 template <typename Rule>
 class DenseProjection final : public Projection {
  public:
-  /// delays_steps: one per synapse, pre-major, each in [1, max_delay].
+  /// delays_steps: one per synapse, pre-major, each in [1, 255].
   DenseProjection(std::string name, Population& source, Population& target, Receptor r,
                   std::vector<float> weights, std::vector<std::uint8_t> delays_steps, Rule rule = {})
       : Projection(std::move(name), source, target, r),
@@ -49,15 +53,22 @@ class DenseProjection final : public Projection {
       max_delay_ = std::max<int>(max_delay_, d);
     }
     ring_ = SpikeRing(static_cast<std::size_t>(max_delay_) + 1);
+    history_len_ = std::bit_ceil(static_cast<std::size_t>(max_delay_) + 2);
     build_buckets();
-    last_arrival_.assign(weights_.size(), kNever);
+    reset_history();
   }
 
   void deliver(Step now) override {
-    maybe_rebase(now);
     double* g = target_channel();
     const double gain_now = gain();
     const std::size_t stride = static_cast<std::size_t>(max_delay_) + 2;
+    bool plastic = false;
+    if constexpr (Rule::kPlastic) {
+      if (learning_) {
+        for (int d = 1; d <= max_delay_ && !plastic; ++d) plastic = !ring_.at(now - d).empty();
+        if (plastic) rule_.prepare_arrivals(now);
+      }
+    }
     for (int d = 1; d <= max_delay_; ++d) {
       for (NeuronId i : ring_.at(now - d)) {
         const std::size_t row = std::size_t{i} * n_post_;
@@ -65,14 +76,10 @@ class DenseProjection final : public Projection {
         const std::uint32_t* end = post_by_delay_.data() + row + bucket_[i * stride + d + 1];
         float* w = weights_.data() + row;
         if constexpr (Rule::kPlastic) {
-          if (learning_) {
-            std::int32_t* last = last_arrival_.data() + row;
-            const auto rel = static_cast<std::int32_t>(now - base_);
+          if (plastic) {
             for (const std::uint32_t* p = begin; p != end; ++p) {
-              const std::uint32_t j = *p;
-              g[j] += gain_now * static_cast<double>(w[j]);
-              last[j] = rel;
-              rule_.on_arrival(w[j], j, now);
+              g[*p] += gain_now * static_cast<double>(w[*p]);
+              rule_.on_arrival(w[*p], *p);
             }
             continue;
           }
@@ -83,16 +90,22 @@ class DenseProjection final : public Projection {
   }
 
   void propagate(Step now) override {
-    ring_.push(now, source().spikes());
+    const auto& spikes = source().spikes();
+    ring_.push(now, spikes);
     if constexpr (Rule::kPlastic) {
+      for (NeuronId i : spikes) {
+        const std::size_t k = (head_[i] + 1) & (history_len_ - 1);
+        history_[i * history_len_ + k] = now;
+        head_[i] = static_cast<std::uint32_t>(k);
+      }
       if (!learning_) return;
-      for (NeuronId j : target().spikes()) rule_.on_post(j, now, view());
+      for (NeuronId j : target().spikes()) rule_.on_post(j, now, View{this});
     }
   }
 
   void reset_dynamics() override {
     ring_.clear();
-    std::fill(last_arrival_.begin(), last_arrival_.end(), kNever);
+    reset_history();
     if constexpr (Rule::kPlastic) rule_.reset_dynamics();
   }
 
@@ -100,13 +113,19 @@ class DenseProjection final : public Projection {
   int max_delay_steps() const override { return max_delay_; }
 
   /// What a rule sees when a post spike walks its column.
-  struct View {
-    float* weights;
-    const std::int32_t* last_arrival;
-    std::size_t n_pre, n_post;
-    Step base;  // last_arrival values are relative to this step
+  class View {
+   public:
+    explicit View(DenseProjection* p) : p_(p) {}
+    std::size_t n_pre() const { return p_->n_pre_; }
+    float& weight(std::size_t pre, std::size_t post) const { return p_->weights_[pre * p_->n_post_ + post]; }
+    /// Step at which synapse (pre, post) last received a spike, at or before `now`.
+    std::optional<Step> last_arrival(std::size_t pre, std::size_t post, Step now) const {
+      return p_->last_arrival(pre, p_->delays_[pre * p_->n_post_ + post], now);
+    }
+
+   private:
+    DenseProjection* p_;
   };
-  View view() { return {weights_.data(), last_arrival_.data(), n_pre_, n_post_, base_}; }
 
   std::span<float> weights() { return weights_; }
   std::span<const float> weights() const { return weights_; }
@@ -119,46 +138,53 @@ class DenseProjection final : public Projection {
   void set_learning(bool on) { learning_ = on; }
   bool learning() const { return learning_; }
 
-  /// Per-synapse arrival bookkeeping, for exact resume (int64 min = never).
-  void set_last_arrival_absolute(std::span<const std::int64_t> steps, Step now) {
-    if (steps.size() != last_arrival_.size()) throw std::invalid_argument("last-arrival size mismatch");
-    base_ = now;
-    for (std::size_t k = 0; k < steps.size(); ++k)
-      last_arrival_[k] = steps[k] == std::numeric_limits<std::int64_t>::min()
-                             ? kNever
-                             : static_cast<std::int32_t>(std::max<Step>(steps[k] - now, -(Step{1} << 29)));
-  }
-  std::vector<std::int64_t> last_arrival_absolute() const {
-    std::vector<std::int64_t> out(last_arrival_.size());
-    for (std::size_t k = 0; k < out.size(); ++k)
-      out[k] = last_arrival_[k] == kNever ? std::numeric_limits<std::int64_t>::min() : base_ + last_arrival_[k];
+  /// Each source's recent spike steps, oldest first ([n_pre][history_length], kNoSpike-padded),
+  /// for exact checkpoint/resume.
+  static constexpr Step kNoSpike = std::numeric_limits<Step>::min() / 2;
+  std::size_t history_length() const { return history_len_; }
+  std::vector<Step> spike_history() const {
+    std::vector<Step> out(n_pre_ * history_len_);
+    for (std::size_t i = 0; i < n_pre_; ++i)
+      for (std::size_t k = 0; k < history_len_; ++k)
+        out[i * history_len_ + k] = history_[i * history_len_ + ((head_[i] + 1 + k) & (history_len_ - 1))];
     return out;
+  }
+  void set_spike_history(std::span<const Step> h) {
+    if (h.size() != n_pre_ * history_len_) throw std::invalid_argument("spike history size mismatch");
+    std::copy(h.begin(), h.end(), history_.begin());
+    std::fill(head_.begin(), head_.end(), static_cast<std::uint32_t>(history_len_ - 1));
   }
 
  private:
+  std::optional<Step> last_arrival(std::size_t pre, std::uint8_t delay, Step now) const {
+    const Step* h = history_.data() + pre * history_len_;
+    // At most one spike per step, so the latest spike old enough to have arrived is among the
+    // last delay+2 <= history_len spikes.
+    for (std::size_t k = 0; k < history_len_; ++k) {
+      const Step s = h[(head_[pre] + history_len_ - k) & (history_len_ - 1)];
+      if (s == kNoSpike) return std::nullopt;
+      if (s + delay <= now) return s + delay;
+    }
+    return std::nullopt;
+  }
+
+  void reset_history() {
+    history_.assign(n_pre_ * history_len_, kNoSpike);
+    head_.assign(n_pre_, 0);
+  }
+
   void build_buckets() {
     const std::size_t stride = static_cast<std::size_t>(max_delay_) + 2;
     bucket_.assign(n_pre_ * stride, 0);
     post_by_delay_.resize(weights_.size());
+    std::vector<std::uint32_t> cursor(stride);
     for (std::size_t i = 0; i < n_pre_; ++i) {
       std::uint32_t* b = bucket_.data() + i * stride;
       for (std::size_t j = 0; j < n_post_; ++j) ++b[delays_[i * n_post_ + j] + 1];
       for (std::size_t d = 1; d < stride; ++d) b[d] += b[d - 1];
-      std::vector<std::uint32_t> cursor(b, b + stride - 1);
+      std::copy(b, b + stride, cursor.begin());
       for (std::size_t j = 0; j < n_post_; ++j)
         post_by_delay_[i * n_post_ + cursor[delays_[i * n_post_ + j]]++] = static_cast<std::uint32_t>(j);
-    }
-  }
-
-  // Keeps now - base_ well inside int32; arrivals older than that carry no trace anyway.
-  void maybe_rebase(Step now) {
-    if constexpr (Rule::kPlastic) {
-      constexpr Step kLimit = Step{1} << 30;
-      if (now - base_ < kLimit) return;
-      const Step shift = now - base_ - (Step{1} << 20);
-      for (auto& l : last_arrival_)
-        if (l != kNever) l = static_cast<std::int32_t>(std::max<Step>(Step{l} - shift, -(Step{1} << 29)));
-      base_ += shift;
     }
   }
 
@@ -170,8 +196,9 @@ class DenseProjection final : public Projection {
   SpikeRing ring_{2};
   std::vector<std::uint32_t> bucket_;         // [n_pre][max_delay+2] offsets into a row
   std::vector<std::uint32_t> post_by_delay_;  // per row: post ids sorted by delay
-  std::vector<std::int32_t> last_arrival_;    // per synapse, relative to base_
-  Step base_ = 0;
+  std::size_t history_len_ = 0;               // power of two >= max_delay + 2
+  std::vector<Step> history_;                 // [n_pre][history_len] ring of spike steps
+  std::vector<std::uint32_t> head_;           // per source: slot of its latest spike
   bool learning_ = true;
 };
 
