@@ -121,6 +121,10 @@ def main():
                          "two run() calls per presentation (350 + 150 ms) with normalisation "
                          "and the retry rule in Python/numpy, as in the authors' code")
     ap.add_argument('--json', action='store_true', help='print one JSON object')
+    ap.add_argument('--exc-refractory-ms', type=float, default=5.0,
+                    help='exc refractory period (default 5; other values for experiments)')
+    ap.add_argument('--inh-refractory-ms', type=float, default=2.0,
+                    help='inh refractory period (default 2; other values for experiments)')
     ap.add_argument('--min-spikes', type=int, default=MIN_SPIKES,
                     help='retry threshold (default 5; other values only for testing)')
     ap.add_argument('--check', action='store_true',
@@ -242,7 +246,7 @@ def main():
         nact : 1
         going : 1 (linked)
         ''', threshold='v > -52*mV + theta - 20*mV',
-        reset='v = -65*mV; theta += 0.05*mV', refractory=5 * ms,
+        reset='v = -65*mV; theta += 0.05*mV', refractory=args.exc_refractory_ms * ms,
         method='exponential_euler', name='exc')
     exc.v = -105 * mV
     exc.theta = 20 * mV
@@ -252,7 +256,7 @@ def main():
         dv/dt = ((-60*mV - v) + ge * (0*mV - v) + gi * (-85*mV - v)) / (10*ms) : volt (unless refractory)
         dge/dt = -ge / (1*ms) : 1
         dgi/dt = -gi / (2*ms) : 1
-        ''', threshold='v > -40*mV', reset='v = -45*mV', refractory=2 * ms,
+        ''', threshold='v > -40*mV', reset='v = -45*mV', refractory=args.inh_refractory_ms * ms,
         method='exponential_euler', name='inh')
     inh.v = -100 * mV
 
@@ -410,6 +414,7 @@ def main():
         'weight_abs_change_reference': 'w_initial = weights after the first normalisation (sum 78 per exc neuron)',
         'dt_ms': 0.5,
         'integration': 'exponential_euler',
+        'refractory_ms': [args.exc_refractory_ms, args.inh_refractory_ms],
     }
     if args.check:
         run_checks(out, K, N, images, mon_in, mon_ex, mon_ih, mon_ctrl, wsums, args.min_spikes)
