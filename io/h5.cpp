@@ -114,6 +114,13 @@ Group Group::create_group(const std::string& name) const {
   return Group(Handle(g, H5Gclose), file_, child(name));
 }
 
+Group Group::dataset_attributes(const std::string& name) const {
+  if (!has(name)) fail(name, "dataset missing");
+  hid_t d = H5Dopen2(id(), name.c_str(), H5P_DEFAULT);
+  if (d < 0) fail(name, "not a dataset");
+  return Group(Handle(d, H5Dclose), file_, child(name));
+}
+
 Group Group::require_group(const std::string& name) const { return has(name) ? open_group(name) : create_group(name); }
 
 void Group::remove(const std::string& name) const {

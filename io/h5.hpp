@@ -55,6 +55,8 @@ class Group {
   Group create_group(const std::string& name) const;
   Group require_group(const std::string& name) const;
   void remove(const std::string& name) const;
+  /// A dataset opened only to read or write its attributes (through the attribute calls below).
+  Group dataset_attributes(const std::string& name) const;
   void move(const std::string& from, const std::string& to) const;
   std::vector<std::string> children() const;
 

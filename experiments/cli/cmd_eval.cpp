@@ -3,10 +3,12 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "command.hpp"
 #include "common.hpp"
 #include "experiments/frozen.hpp"
+#include "experiments/noise.hpp"
 #include "experiments/progress.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
@@ -16,13 +18,20 @@ namespace snnsim::cli {
 
 int cmd_eval(const std::vector<std::string>& args) {
   CommonOptions common;
-  std::string data_dir, run, state;
+  std::string data_dir, run, state, noise, levels_text;
   std::size_t test_images = 0;
+  std::uint64_t noise_seed = 1;
   po::options_description main("Options");
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "run", po::value<std::string>(&run), "run file (required)")(
       "state", po::value<std::string>(&state)->default_value("trained"), "network state to evaluate")(
-      "test-images", po::value<std::size_t>(&test_images)->default_value(10000), "the first M test images");
+      "test-images", po::value<std::size_t>(&test_images)->default_value(10000), "the first M test images")(
+      "noise", po::value<std::string>(&noise)->default_value("none"), "none | gaussian | blur | saltpepper")(
+      "levels", po::value<std::string>(&levels_text),
+      "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.1,0.3,0.5,0.7,0.9; blur: sigma in "
+      "pixels, default 0.5..4; saltpepper: fraction, default 0.05..0.4)")(
+      "noise-seed", po::value<std::uint64_t>(&noise_seed)->default_value(1),
+      "seed of the noise stream (the same seed gives every state the same noisy images)");
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("eval", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
@@ -30,6 +39,34 @@ int cmd_eval(const std::vector<std::string>& args) {
   require_positive(vm, "test-images");
   const int threads = resolve_threads(common.threads);
   const bool show = !common.quiet;
+  experiments::NoiseType noise_type;
+  try {
+    noise_type = experiments::noise_from_string(noise);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--noise: ") + e.what());
+  }
+  std::vector<double> levels = experiments::default_levels(noise_type);
+  if (!levels_text.empty()) {
+    if (noise_type == experiments::NoiseType::none) throw UsageError("--levels needs --noise gaussian|blur|saltpepper");
+    levels.clear();
+    std::size_t pos = 0;
+    while (pos <= levels_text.size()) {
+      const auto comma = levels_text.find(',', pos);
+      const auto item = levels_text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(item, &used);
+        if (used != item.size() || !(v >= 0.0) || !std::isfinite(v)) throw std::invalid_argument(item);
+        if (noise_type == experiments::NoiseType::saltpepper && v > 1.0) throw std::invalid_argument(item);
+        levels.push_back(v);
+      } catch (const std::exception&) {
+        throw UsageError("--levels: '" + item + "' is not a valid level (non-negative number" +
+                         (noise_type == experiments::NoiseType::saltpepper ? std::string(" <= 1") : std::string()) + ")");
+      }
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  }
 
   auto loaded = load_run(run, state);
   if (loaded.state.labels.empty())
@@ -40,46 +77,69 @@ int cmd_eval(const std::vector<std::string>& args) {
                      " test images in " + data_dir);
   auto txn = io::RunFileTransaction::update(run);
 
-  experiments::Progress progress("eval " + state, test_images, show);
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto e = experiments::evaluate(loaded.params, loaded.state, loaded.seed, data, test_images, threads,
-                                       [&](std::size_t d, std::size_t) { progress.update(d); });
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  progress.finish(fmt::format("accuracy {:.4f}", e.accuracy()));
-
-  io::EvalRow row;
-  row.state = state;
-  row.n_samples = static_cast<std::uint32_t>(e.n_samples);
-  row.n_correct = static_cast<std::uint32_t>(e.n_correct);
-  row.n_silent = static_cast<std::uint32_t>(e.n_silent);
-  row.accuracy = e.accuracy();
-  row.wall_s = wall;
-  io::append_eval(txn.root(), row, e.confusion, e.predictions);
-  txn.commit();
-
-  if (common.json) {
-    nlohmann::json rows = nlohmann::json::array();
+  nlohmann::json rows = nlohmann::json::array();
+  double first_accuracy = 0.0, total_wall = 0.0;
+  std::size_t silent_first = 0;
+  for (std::size_t li = 0; li < levels.size(); ++li) {
+    const double level = levels[li];
+    const bool clean = noise_type == experiments::NoiseType::none;
+    io::LabelledImages noisy;
+    const io::LabelledImages* input = &data;
+    if (!clean) {
+      noisy.images = experiments::corrupt(data.images, test_images, noise_type, level, noise_seed);
+      noisy.labels.assign(data.labels.begin(), data.labels.begin() + static_cast<std::ptrdiff_t>(test_images));
+      input = &noisy;
+    }
+    const std::string what = clean ? "eval " + state : fmt::format("eval {} {} {}", state, noise, level);
+    experiments::Progress progress(what, test_images, show);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto e = experiments::evaluate(loaded.params, loaded.state, loaded.seed, *input, test_images, threads,
+                                         [&](std::size_t d, std::size_t) { progress.update(d); });
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    progress.finish(fmt::format("accuracy {:.4f}", e.accuracy()));
+    io::EvalRow row;
+    row.state = state;
+    row.noise_type = noise;
+    row.noise_level = clean ? 0.0 : level;
+    row.noise_seed = clean ? 0 : noise_seed;
+    row.n_samples = static_cast<std::uint32_t>(e.n_samples);
+    row.n_correct = static_cast<std::uint32_t>(e.n_correct);
+    row.n_silent = static_cast<std::uint32_t>(e.n_silent);
+    row.accuracy = e.accuracy();
+    row.wall_s = wall;
+    io::append_eval(txn.root(), row, e.confusion, e.predictions);
     rows.push_back({{"state", state},
-                    {"noise_type", "none"},
-                    {"noise_level", 0.0},
+                    {"noise_type", noise},
+                    {"noise_level", row.noise_level},
                     {"accuracy", e.accuracy()},
                     {"n_samples", e.n_samples},
                     {"n_correct", e.n_correct},
-                    {"n_silent", e.n_silent}});
+                    {"n_silent", e.n_silent},
+                    {"wall_s", wall}});
+    if (li == 0) {
+      first_accuracy = e.accuracy();
+      silent_first = e.n_silent;
+    }
+    total_wall += wall;
+    if (!common.json)
+      fmt::print("{}{} on {} test images: accuracy {:.2f}% ({} correct, {} silent) in {:.1f} s ({:.0f} images/s)\n",
+                 state, clean ? std::string() : fmt::format(" [{} {}]", noise, level), e.n_samples,
+                 100.0 * e.accuracy(), e.n_correct, e.n_silent, wall, static_cast<double>(e.n_samples) / wall);
+  }
+  txn.commit();
+
+  if (common.json) {
+    const std::size_t images = test_images * levels.size();
     print_json({{"command", "eval"},
                 {"run", run},
                 {"state", state},
-                {"accuracy", e.accuracy()},
-                {"images", e.n_samples},
-                {"silent_images", e.n_silent},
-                {"wall_s", wall},
-                {"images_per_s", static_cast<double>(e.n_samples) / wall},
+                {"accuracy", first_accuracy},
+                {"silent_images", silent_first},
+                {"images", images},
+                {"wall_s", total_wall},
+                {"images_per_s", static_cast<double>(images) / total_wall},
                 {"threads", threads},
                 {"results", rows}});
-  } else {
-    fmt::print("{} on {} test images: accuracy {:.2f}% ({} correct, {} silent) in {:.1f} s ({:.0f} images/s)\n", state,
-               e.n_samples, 100.0 * e.accuracy(), e.n_correct, e.n_silent, wall,
-               static_cast<double>(e.n_samples) / wall);
   }
   return kExitOk;
 }

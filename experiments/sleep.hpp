@@ -1,0 +1,58 @@
+#pragma once
+// The sleep regime (Tadros, Krishnan & Bazhenov): the trained network with a stronger leak,
+// stronger input->exc (AMPA) conductance, optionally weaker inhibition, driven by Poisson input
+// from the mean training image, while STDP, weight normalisation and theta keep running with
+// their wake constants.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "io/idx.hpp"
+#include "models/diehl_cook.hpp"
+
+namespace snnsim::experiments {
+
+enum class SleepInput {
+  mean_image,  // every pixel at its mean-image rate
+  window,      // SRC-style: only a random 11x11 window of the mean image, a new window every window_ms
+};
+
+struct SleepOptions {
+  double duration_s = 20.0;
+  double leak_scale = 2.0;        // k_L on the exc leak term
+  double exc_scale = 2.0;         // gain on input->exc conductance
+  double inh_scale = 1.0;         // gain on inh->exc conductance
+  double input_rate_scale = 1.0;  // x the wake rate at the starting intensity (pixel/4 Hz)
+  SleepInput input = SleepInput::mean_image;
+  double block_ms = 500.0;        // weights are normalised at the start of every block (the wake cadence)
+  double window_ms = 10.0;
+  double rate_bin_ms = 100.0;     // resolution of the population-rate trace
+  bool normalize = true;
+  std::uint64_t seed = 0;
+};
+
+struct SleepReport {
+  models::NetworkState state;
+  std::vector<float> exc_rate_Hz;        // mean exc rate per bin
+  std::vector<double> theta_change_mV;   // per neuron, after - before
+  std::vector<double> weight_change_abs; // per neuron, mean |w_after - w_before| over its inputs
+  std::uint64_t exc_spikes = 0;
+  std::vector<std::int64_t> spike_steps;  // recorded exc spikes (when recording), steps from sleep start
+  std::vector<std::uint32_t> spike_ids;
+  std::vector<std::int64_t> inh_spike_steps;
+  std::vector<std::uint32_t> inh_spike_ids;
+};
+
+/// Mean image of the first `count` images (pixel values 0..255 as doubles).
+std::vector<double> mean_image(const io::ImageSet& images, std::size_t count);
+
+/// Throws std::invalid_argument naming the first bad knob.
+void validate(const SleepOptions& o);
+
+/// Runs sleep on a copy of `awake` and returns the new state (labels cleared: responses changed).
+SleepReport sleep(const models::DiehlCookParams& p, const models::NetworkState& awake, const std::vector<double>& mean,
+                  const SleepOptions& o, bool record_exc, bool record_inh,
+                  const std::function<void(double done_s, double total_s)>& progress = {});
+
+}  // namespace snnsim::experiments
