@@ -28,9 +28,8 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
       std::vector<double> rates;
 #pragma omp for schedule(dynamic, 8)
       for (std::size_t k = 0; k < count; ++k) {
-        net.rest();
         auto& r = out[k];
-        const auto o = present_with_retry(net, images.image(k), /*normalize=*/false, purpose,
+        const auto o = present_with_retry(net, images.image(k), TrialMode::frozen, purpose,
                                           static_cast<std::uint32_t>(k * 64), r.counts, rates);
         r.tries = o.tries;
         r.capped = o.capped;

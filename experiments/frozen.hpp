@@ -1,5 +1,5 @@
 #pragma once
-// Frozen passes (weights and theta fixed): labelling and testing. Each image is presented to
+// Frozen passes (weights and theta fixed): labelling and testing. Each try of each image is presented to
 // a network put at rest first, with its input drawn from stream (purpose, image index), so
 // images are independent: they run in parallel, one network copy per thread, and the result
 // is the same for any thread count.

@@ -4,16 +4,18 @@
 
 namespace snnsim::experiments {
 
-PresentOutcome present_with_retry(models::DiehlCookNetwork& net, std::span<const std::uint8_t> image, bool normalize,
+PresentOutcome present_with_retry(models::DiehlCookNetwork& net, std::span<const std::uint8_t> image, TrialMode mode,
                                   std::uint32_t purpose, std::uint32_t major_base, std::vector<std::uint32_t>& counts,
                                   std::vector<double>& rates) {
   const auto& p = net.params();
   PresentOutcome out;
   double intensity = p.input_intensity_start;
   for (std::uint32_t attempt = 0; attempt < p.max_tries; ++attempt) {
-    if (normalize) net.normalize_weights();
+    const bool training = mode == TrialMode::training;
+    if (training) net.normalize_weights();
+    if (!training) net.rest();
     net.image_rates(image, intensity, rates);
-    const auto& c = net.present(rates, purpose, major_base + attempt);
+    const auto& c = net.present(rates, purpose, major_base + attempt, /*with_rest=*/training);
     net.count_presentation();
     std::uint32_t total = 0;
     for (auto x : c) total += x;

@@ -18,10 +18,14 @@ struct PresentOutcome {
   bool capped = false;           // still below min_exc_spikes after max_tries
 };
 
+enum class TrialMode {
+  training,  // normalise weights before every try; each try is followed by the rest period
+  frozen,    // each try starts from a network at rest (no rest period needed after it)
+};
+
 /// Presents `image` until the exc layer responds. Try k draws its input from stream
-/// (purpose, major_base + k). When `normalize` is set (training) weights are normalised
-/// before every try. `counts` receives the last try's per-neuron spike counts.
-PresentOutcome present_with_retry(models::DiehlCookNetwork& net, std::span<const std::uint8_t> image, bool normalize,
+/// (purpose, major_base + k). `counts` receives the last try's per-neuron spike counts.
+PresentOutcome present_with_retry(models::DiehlCookNetwork& net, std::span<const std::uint8_t> image, TrialMode mode,
                                   std::uint32_t purpose, std::uint32_t major_base, std::vector<std::uint32_t>& counts,
                                   std::vector<double>& rates_scratch);
 

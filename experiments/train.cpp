@@ -93,7 +93,7 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
   while (cursor.next_sample < order.size()) {
     const std::uint32_t k = order[cursor.next_sample];
     const std::uint64_t before = net.presentations();
-    const auto outcome = present_with_retry(net, data.images.image(k), /*normalize=*/true, models::kStreamTrainInput,
+    const auto outcome = present_with_retry(net, data.images.image(k), TrialMode::training, models::kStreamTrainInput,
                                             static_cast<std::uint32_t>(before), counts, rates);
     report.presentations += net.presentations() - before;
     report.exc_spikes += outcome.exc_spikes_all_tries;

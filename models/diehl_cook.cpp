@@ -151,7 +151,7 @@ void DiehlCookNetwork::image_rates(std::span<const std::uint8_t> image, double i
 }
 
 const std::vector<std::uint32_t>& DiehlCookNetwork::present(std::span<const double> rates_Hz, std::uint32_t purpose,
-                                                            std::uint32_t stream_major) {
+                                                            std::uint32_t stream_major, bool with_rest) {
   const sim::Step t0 = engine_.now();
   input_->schedule(rates_Hz, t0, t0 + present_steps_, purpose, stream_major);
   exc_counter_->clear();
@@ -159,7 +159,8 @@ const std::vector<std::uint32_t>& DiehlCookNetwork::present(std::span<const doub
   for (sim::Step s = 0; s < present_steps_; ++s) engine_.step();
   exc_counter_->enable(false);
   input_->silence();
-  for (sim::Step s = 0; s < rest_steps_; ++s) engine_.step();
+  if (with_rest)
+    for (sim::Step s = 0; s < rest_steps_; ++s) engine_.step();
   return exc_counter_->counts();
 }
 

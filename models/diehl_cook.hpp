@@ -93,8 +93,9 @@ class DiehlCookNetwork {
   void image_rates(std::span<const std::uint8_t> image, double intensity, std::vector<double>& rates_Hz) const;
   /// t_present of Poisson input at `rates_Hz`, then t_rest of silence. Returns the exc spike
   /// counts inside the presentation window only.
+  /// `with_rest` = false skips the rest (frozen trials that restart from rest anyway).
   const std::vector<std::uint32_t>& present(std::span<const double> rates_Hz, std::uint32_t purpose,
-                                            std::uint32_t stream_major);
+                                            std::uint32_t stream_major, bool with_rest = true);
   /// Runs `steps` with input at `rates_Hz` (used by the sleep regime); counts all exc spikes.
   void run_input(std::span<const double> rates_Hz, sim::Step steps, std::uint32_t purpose, std::uint32_t stream_major);
   /// Put every neuron at rest and drop everything in flight (independent trials).

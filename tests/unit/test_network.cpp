@@ -53,7 +53,7 @@ TEST(DiehlCook, RetryRaisesIntensityAndStopsAtTheCap) {
   std::vector<std::uint8_t> image(784, 255);
   std::vector<std::uint32_t> counts;
   std::vector<double> rates;
-  const auto o = experiments::present_with_retry(net, image, false, models::kStreamEvalInput, 0, counts, rates);
+  const auto o = experiments::present_with_retry(net, image, experiments::TrialMode::frozen, models::kStreamEvalInput, 0, counts, rates);
   EXPECT_TRUE(o.capped);
   EXPECT_EQ(o.tries, 4u);
   EXPECT_DOUBLE_EQ(o.intensity, 2.0 + 3.0);
@@ -75,7 +75,7 @@ TEST(DiehlCook, ABrightImageDrivesTheLayerAndLateralInhibitionFollows) {
   inh.enable(true);
   auto& exc = net.exc_recorder();
   exc.enable(true);
-  const auto o = experiments::present_with_retry(net, image, false, models::kStreamEvalInput, 0, counts, rates);
+  const auto o = experiments::present_with_retry(net, image, experiments::TrialMode::frozen, models::kStreamEvalInput, 0, counts, rates);
   EXPECT_GE(o.exc_spikes, 5u);
   // Every exc spike at step t makes its inh partner fire at t + 1.
   ASSERT_FALSE(exc.ids().empty());
