@@ -163,7 +163,8 @@ def main():
             if (done != 0 && !stopped) {
                 stopped = true;
                 struct timespec t1; clock_gettime(CLOCK_MONOTONIC, &t1);
-                printf("DC_END %.9f\\n", t1.tv_sec + 1e-9 * t1.tv_nsec);
+                printf("DC_END %.9f %.6f\\n", t1.tv_sec + 1e-9 * t1.tv_nsec,
+                       (double)std::clock() / CLOCKS_PER_SEC);
                 const int64_t far = (int64_t)1 << 50;
                 brian::defaultclock.timestep[0] = far;
                 brian::dc_clock_50ms.timestep[0] = far;
@@ -332,7 +333,7 @@ def main():
         build_s = time.perf_counter() - t_start
         ii, jj = np.asarray(syn.i[:]), np.asarray(syn.j[:])
         assert np.array_equal(ii * N + jj, np.arange(N_INPUT * N)), 'unexpected synapse order'
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         img, intensity, tries, pres, retries, spikes = 0, 2, 1, 0, 0, 0
         while img < K:
             W = np.asarray(syn.w[:]).reshape(N_INPUT, N)
@@ -350,35 +351,40 @@ def main():
                 intensity, tries, retries = intensity + 1, tries + 1, retries + 1
             else:
                 img, intensity, tries = img + 1, 2, 1
-        wall_s = time.perf_counter() - t0
+        wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
         ctrl.img, ctrl.presentations, ctrl.retries, ctrl.spikes_total = img, pres, retries, spikes
         ctrl.going = 0
         finished = True
     elif args.target == 'runtime':
         net.run(0 * ms)             # code generation + Cython compilation (cached across runs)
         build_s = time.perf_counter() - t_start
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         net.run(K * SLOT_MS * ms)   # K slots; retries need more
         while int(ctrl.going[0]):   # retries: one more 500 ms slot each
             net.run(SLOT_MS * ms)
-        wall_s = time.perf_counter() - t0
+        wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
         finished = not int(ctrl.going[0])
     else:
         dev = b2.get_device()
         dev.insert_code('main', 'struct timespec _dc_t0; clock_gettime(CLOCK_MONOTONIC, &_dc_t0); '
-                        'printf("DC_START %.9f\\n", _dc_t0.tv_sec + 1e-9 * _dc_t0.tv_nsec);')
+                        'printf("DC_START %.9f %.6f\\n", _dc_t0.tv_sec + 1e-9 * _dc_t0.tv_nsec, '
+                        '(double)std::clock() / CLOCKS_PER_SEC);')
         net.run(K * MAX_TRIES * SLOT_MS * ms + 1 * ms)   # upper bound; dc_stop ends it
         dev.build(directory=build_dir, compile=True, run=False, with_output=False)
         build_s = time.perf_counter() - t_start
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         dev.run(build_dir, with_output=False, run_args=[])
         binary_s = time.perf_counter() - t0
         marks = {}
         with open(os.path.join(build_dir, 'results', 'stdout.txt')) as f:
             for line in f:
                 if line.startswith('DC_'):
-                    marks[line.split()[0]] = float(line.split()[1])
-        wall_s = marks['DC_END'] - marks['DC_START'] if len(marks) == 2 else binary_s
+                    marks[line.split()[0]] = [float(x) for x in line.split()[1:3]]
+        if len(marks) == 2:
+            wall_s = marks['DC_END'][0] - marks['DC_START'][0]
+            cpu_s = marks['DC_END'][1] - marks['DC_START'][1]
+        else:
+            wall_s, cpu_s = binary_s, None
         finished = not int(ctrl.going[0])
 
     spikes_total = float(ctrl.spikes_total[0])
@@ -404,6 +410,8 @@ def main():
         'build_s': round(build_s, 3),
         'wall_s': round(wall_s, 4),
         'images_per_s': images_done / wall_s if wall_s > 0 else None,
+        'cpu_s': round(cpu_s, 4) if cpu_s is not None else None,
+        'images_per_cpu_s': images_done / cpu_s if cpu_s else None,
         'presentations_per_s': presentations / wall_s if wall_s > 0 else None,
         'mean_exc_spikes_per_presentation': spikes_total / max(presentations, 1),
         'theta_mean_mV': float(theta.mean()),

@@ -15,6 +15,7 @@ tolerances below (see README.md for how they were chosen).
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,8 +58,11 @@ def default_data():
 
 def run_json(cmd, label, log):
     t0 = time.perf_counter()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     elapsed = time.perf_counter() - t0
+    process_cpu_s = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     log.append({'label': label, 'command': ' '.join(cmd), 'rc': p.returncode,
                 'elapsed_s': round(elapsed, 2)})
     if p.returncode != 0:
@@ -70,6 +74,7 @@ def run_json(cmd, label, log):
         print(f'[{label}] no JSON on stdout: {" ".join(cmd)}', file=sys.stderr)
         return None
     out = json.loads(lines[-1])
+    out['process_cpu_s'] = round(process_cpu_s, 3)   # whole process, incl. start-up and I/O
     print(f'[{label}] done in {elapsed:.1f} s', file=sys.stderr)
     return out
 
@@ -87,7 +92,14 @@ def snnsim(args, seed, log):
         cmd = [args.snnsim, 'train', '--data', args.data, '--neurons', str(args.neurons),
                '--train-images', str(args.images), '--seed', str(seed), '--threads', '1',
                '--no-label', '--json', '--quiet', '--out', os.path.join(tmp, 'run.h5')]
-        return run_json(cmd, f'snnsim seed {seed}', log)
+        r = run_json(cmd, f'snnsim seed {seed}', log)
+        if r is not None and 'cpu_s' not in r:
+            # snnsim reports no CPU time: use the whole process's (data loading and the HDF5
+            # write included), an upper bound on its simulation CPU time
+            r['cpu_s'] = r['process_cpu_s']
+            r['cpu_s_note'] = 'whole snnsim process (upper bound)'
+            r['images_per_cpu_s'] = r['images'] / r['cpu_s'] if r['cpu_s'] else None
+        return r
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -200,11 +212,14 @@ def main():
 
     # ---- speed ----
     speed = {k: (r['images_per_s'] if r else None) for k, r in runs.items()}
-    ratios = {}
+    speed_cpu = {k: (r.get('images_per_cpu_s') if r else None) for k, r in runs.items()}
+    ratios, ratios_cpu = {}, {}
     if runs.get('snnsim'):
         for k in ('brian_runtime', 'brian_runtime_loop', 'brian_standalone'):
             if runs.get(k):
                 ratios[f'snnsim/{k}'] = speed['snnsim'] / speed[k]
+                if speed_cpu.get('snnsim') and speed_cpu.get(k):
+                    ratios_cpu[f'snnsim/{k}'] = speed_cpu['snnsim'] / speed_cpu[k]
 
     # ---- statistics ----
     d = {k: derived(r) for k, r in runs.items()}
@@ -238,7 +253,8 @@ def main():
     summary = {
         'images': args.images, 'neurons': args.neurons, 'seed': args.seed, 'data': args.data,
         'loadavg_before': load_before, 'loadavg_after': load_after, 'cpus': os.cpu_count(),
-        'runs': runs, 'images_per_s': speed, 'speed_ratios': ratios, 'statistics': checks,
+        'runs': runs, 'images_per_s': speed, 'speed_ratios': ratios,
+        'images_per_cpu_s': speed_cpu, 'speed_ratios_cpu': ratios_cpu, 'statistics': checks,
         'all_pass': (all(c.get('result') == 'PASS' for c in checks.values())
                      if runs.get('snnsim') else None),
         'ensemble': ensemble,
@@ -252,7 +268,8 @@ def main():
           f'dt 0.5 ms, 350 + 150 ms, retry rule; seed {args.seed}')
     print(f'machine: {os.cpu_count()} CPUs, load average {load_before[0]:.2f} before / '
           f'{load_after[0]:.2f} after (>1 means the cores were shared)\n')
-    print(f'{"run":32s} {"images":>7s} {"present.":>9s} {"build_s":>8s} {"wall_s":>8s} {"images/s":>9s}')
+    print(f'{"run":32s} {"images":>7s} {"present.":>9s} {"build_s":>8s} {"wall_s":>8s} {"images/s":>9s}'
+          f' {"cpu_s":>8s} {"img/cpu-s":>9s}')
     names = {'brian_runtime': f'brian2 runtime (seed {args.seed})',
              'brian_runtime_loop': f'brian2 runtime py-loop (seed {args.seed})',
              'brian_standalone': f'brian2 standalone (seed {args.seed})',
@@ -263,9 +280,12 @@ def main():
             print(f'{names[k]:32s} failed / not run')
             continue
         print(f'{names[k]:32s} {r["images"]:7d} {r["presentations"]:9d} {fmt(r.get("build_s"), 8)} '
-              f'{r["wall_s"]:8.3f} {r["images_per_s"]:9.2f}')
+              f'{r["wall_s"]:8.3f} {r["images_per_s"]:9.2f} {fmt(r.get("cpu_s"), 8)} '
+              f'{fmt(r.get("images_per_cpu_s"), 9)}')
     for k, v in ratios.items():
-        print(f'speed ratio {k:34s} {v:8.1f}x')
+        c = ratios_cpu.get(k)
+        print(f'speed ratio {k:34s} {v:8.1f}x wall' + (f'   {c:8.1f}x cpu' if c else ''))
+    print('cpu_s: CPU time of the simulation (Brian); of the whole process for snnsim (upper bound).')
     print()
     cols = [k for k in ('brian_runtime', 'brian_runtime_loop', 'brian_standalone', 'brian_seed2',
                         'snnsim') if k in runs]
