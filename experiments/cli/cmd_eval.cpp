@@ -48,24 +48,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   std::vector<double> levels = experiments::default_levels(noise_type);
   if (!levels_text.empty()) {
     if (noise_type == experiments::NoiseType::none) throw UsageError("--levels needs --noise gaussian|blur|saltpepper");
-    levels.clear();
-    std::size_t pos = 0;
-    while (pos <= levels_text.size()) {
-      const auto comma = levels_text.find(',', pos);
-      const auto item = levels_text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      try {
-        std::size_t used = 0;
-        const double v = std::stod(item, &used);
-        if (used != item.size() || !(v >= 0.0) || !std::isfinite(v)) throw std::invalid_argument(item);
-        if (noise_type == experiments::NoiseType::saltpepper && v > 1.0) throw std::invalid_argument(item);
-        levels.push_back(v);
-      } catch (const std::exception&) {
-        throw UsageError("--levels: '" + item + "' is not a valid level (non-negative number" +
-                         (noise_type == experiments::NoiseType::saltpepper ? std::string(" <= 1") : std::string()) + ")");
-      }
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
+    levels = parse_list(levels_text, "levels", 0.0,
+                        noise_type == experiments::NoiseType::saltpepper ? 1.0 : 1e6);
   }
 
   auto loaded = load_run(run, state);

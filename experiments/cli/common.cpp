@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <omp.h>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -138,6 +139,29 @@ void require_positive(const po::variables_map& vm, const std::string& key) {
   if (auto* x = boost::any_cast<double>(&v)) ok = *x > 0;
   if (auto* x = boost::any_cast<int>(&v)) ok = *x > 0;
   if (!ok) throw UsageError("--" + key + " must be positive");
+}
+
+std::vector<double> parse_list(const std::string& text, const std::string& option, double lo, double hi) {
+  std::vector<double> out;
+  std::size_t pos = 0;
+  while (true) {
+    const auto comma = text.find(',', pos);
+    const auto item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    double v = 0.0;
+    std::size_t used = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || !std::isfinite(v) || v < lo || v > hi)
+      throw UsageError("--" + option + ": '" + item + "' is not a number in [" + fmt::format("{}", lo) + ", " +
+                       fmt::format("{}", hi) + "]");
+    out.push_back(v);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace snnsim::cli

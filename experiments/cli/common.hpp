@@ -63,4 +63,7 @@ void print_json(const nlohmann::json& j);
 
 void require_positive(const po::variables_map& vm, const std::string& key);
 
+/// "0.5,1,2" -> {0.5, 1, 2}; every item a finite number in [lo, hi], else UsageError naming --option.
+std::vector<double> parse_list(const std::string& text, const std::string& option, double lo, double hi);
+
 }  // namespace snnsim::cli
