@@ -1,5 +1,8 @@
 #include "h5.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
 #include <type_traits>
@@ -403,6 +406,75 @@ std::vector<std::string> Group::attr_names() const {
 
 // ---- File --------------------------------------------------------------------------------
 
+namespace {
+
+// HDF5 1.10.8 (Debian 12) never returns from H5HG__cache_heap_deserialize when a global heap
+// collection ("GCOL": where variable-length strings such as /@format live) holds an object
+// whose size makes the parse cursor stand still (a free-space object of size 0) or jump
+// outside the collection. Found by fuzz/fuzz_run_file (see fuzz/README.md). This pre-check
+// walks every collection's object headers exactly as that loop does, before HDF5 opens the
+// file: one sequential read of the file, and a few reads per collection.
+bool global_heaps_ok(const std::filesystem::path& p, std::string& why) {
+  const int fd = ::open(p.c_str(), O_RDONLY);
+  if (fd < 0) return true;  // H5Fopen reports it
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  auto read_at = [&](std::uint64_t off, unsigned char* buf, std::size_t n) {
+    return ::pread(fd, buf, n, static_cast<off_t>(off)) == static_cast<ssize_t>(n);
+  };
+  auto le = [](const unsigned char* b, std::size_t n) {
+    std::uint64_t v = 0;
+    for (std::size_t i = n; i-- > 0;) v = (v << 8) | b[i];
+    return v;
+  };
+  unsigned char sb[16] = {};
+  if (!read_at(0, sb, sizeof sb)) return true;
+  const std::size_t len_size = sb[8] <= 1 ? sb[14] : sb[10];  // superblock v0/1 vs v2/3: "size of lengths"
+  if (len_size != 2 && len_size != 4 && len_size != 8) return true;  // H5Fopen rejects or decodes it safely
+  const off_t end_of_file = ::lseek(fd, 0, SEEK_END);
+  if (end_of_file < 0) return true;
+  const auto file_size = static_cast<std::uint64_t>(end_of_file);
+  const std::size_t obj_header = 8 + len_size;  // index(2) nrefs(2) reserved(4) size
+  std::vector<unsigned char> buf(std::size_t{1} << 20);
+  for (std::uint64_t base = 0; base < file_size; base += buf.size() - 3) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), file_size - base));
+    if (!read_at(base, buf.data(), n)) return true;
+    for (std::size_t i = 0; i + 4 <= n; ++i) {
+      const void* hit = ::memmem(&buf[i], n - i, "GCOL", 4);
+      if (!hit) break;
+      i = static_cast<std::size_t>(static_cast<const unsigned char*>(hit) - buf.data());
+      const std::uint64_t col = base + i;
+      unsigned char hdr[16] = {};
+      if (!read_at(col, hdr, 8 + len_size) || hdr[4] != 1) continue;  // HDF5 rejects other versions
+      const std::uint64_t col_size = le(hdr + 8, len_size);
+      // HDF5 parses the collection only if it lies inside the file; walk what is there.
+      const std::uint64_t end = col + std::min<std::uint64_t>(col_size, file_size - col);
+      std::uint64_t pos = col + 8 + len_size;
+      while (pos < end) {
+        if (pos + obj_header > end) break;  // trailing free space too small for a header
+        unsigned char oh[16] = {};
+        if (!read_at(pos, oh, obj_header)) break;
+        const std::uint64_t idx = le(oh, 2), size = le(oh + 8, len_size);
+        // Bytes the parse advances by (H5HG_ALIGN pads to 8); bounded first so it cannot wrap.
+        const std::uint64_t need =
+            size > end - pos ? std::uint64_t{0} : idx > 0 ? obj_header + ((size + 7) & ~std::uint64_t{7}) : size;
+        if (need == 0 || need > end - pos) {
+          why = "global heap collection at byte " + std::to_string(col) + ": object " + std::to_string(idx) +
+                " has an impossible size " + std::to_string(size);
+          return false;
+        }
+        pos += need;
+      }
+    }
+    if (n < buf.size()) break;
+  }
+  return true;
+}
+
+}  // namespace
+
 File File::create(const std::filesystem::path& p) {
   hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0) throw OutputError(p.string() + ": cannot create HDF5 file (directory missing or not writable?)");
@@ -412,6 +484,7 @@ File File::create(const std::filesystem::path& p) {
 File File::open(const std::filesystem::path& p, Mode mode) {
   if (!std::filesystem::exists(p)) throw RunFileError(p.string() + ": file not found");
   if (!is_hdf5(p)) throw RunFileError(p.string() + ": not an HDF5 file");
+  if (std::string why; !global_heaps_ok(p, why)) throw RunFileError(p.string() + ": corrupt HDF5 file (" + why + ")");
   hid_t f = H5Fopen(p.c_str(), mode == Mode::read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR, H5P_DEFAULT);
   if (f < 0) throw RunFileError(p.string() + ": cannot open HDF5 file (corrupt, locked or not readable)");
   return File(Handle(f, H5Fclose), p.string());

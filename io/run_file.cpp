@@ -82,6 +82,10 @@ RunFileTransaction RunFileTransaction::update(const fs::path& target) {
     auto f = h5::File::open(target, h5::File::Mode::read_only);
     check_header(f.root());
   }
+  return update_any(target);
+}
+
+RunFileTransaction RunFileTransaction::update_any(const fs::path& target) {
   const auto dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   if (::access(dir.c_str(), W_OK) != 0) throw OutputError(target.string() + ": directory is not writable");
   auto temp = temp_sibling(target);

@@ -25,6 +25,8 @@ class RunFileTransaction {
   static RunFileTransaction create(const std::filesystem::path& target, bool force);
   /// A copy of an existing run file (checked to be an snnsim run of a supported version).
   static RunFileTransaction update(const std::filesystem::path& target);
+  /// A copy of any HDF5 file (no run-file header check), e.g. a study file.
+  static RunFileTransaction update_any(const std::filesystem::path& target);
   RunFileTransaction(RunFileTransaction&&) noexcept;
   RunFileTransaction& operator=(RunFileTransaction&&) = delete;
   ~RunFileTransaction();

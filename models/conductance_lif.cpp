@@ -118,8 +118,10 @@ void ConductanceLif::update(sim::Step now) {
     if (v[i] > base + theta[i] && now >= blocked_until_[i]) {
       spikes_.push_back(static_cast<sim::NeuronId>(i));
       v[i] = v_reset;
-      refractory_until_[i] = now + 1 + refractory_steps_;
-      blocked_until_[i] = now + 1 + block_steps_;
+      // As in Brian: refractory while t < t_spike + refractory, so with 5 ms at dt 0.5 ms the
+      // next spike can come 10 steps later.
+      refractory_until_[i] = now + refractory_steps_;
+      blocked_until_[i] = now + block_steps_;
       if (adapt_theta) theta[i] += params_.theta_plus_mV;
     }
   }

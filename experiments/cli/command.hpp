@@ -26,6 +26,7 @@ int cmd_eval(const std::vector<std::string>& args);
 int cmd_describe(const std::vector<std::string>& args);
 int cmd_sleep(const std::vector<std::string>& args);
 int cmd_tune_sleep(const std::vector<std::string>& args);
+int cmd_experiment(const std::vector<std::string>& args);
 #ifdef SNNSIM_HAVE_ANN
 int cmd_src(const std::vector<std::string>& args);
 int cmd_tune_src(const std::vector<std::string>& args);

@@ -10,6 +10,7 @@ std::span<const Command> commands() {
       {"label", "(re)assign neuron labels of a saved state from a frozen pass", cmd_label},
       {"sleep", "run the sleep regime on a saved state and save the slept state", cmd_sleep},
       {"tune-sleep", "search the sleep knobs on validation images held out from training", cmd_tune_sleep},
+      {"experiment", "experiment sleep: the whole sleep generalisation study, restartable", cmd_experiment},
       {"eval", "evaluate a saved state on the test set (optionally with noise)", cmd_eval},
       {"describe", "print the population graph (text or GraphViz DOT)", cmd_describe},
 #ifdef SNNSIM_HAVE_ANN

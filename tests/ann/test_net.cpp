@@ -133,10 +133,12 @@ Mat synthetic(int n, int d, std::uint32_t salt) {
 
 TEST(AnnNet, TrainingIsIdenticalWithOneAndTwoThreads) {
   NetConfig cfg;
-  cfg.sizes = {100, 300, 140, 10};  // > 128 units so the products are cut into several blocks
+  // > 128 units so the products are cut into several blocks, and big enough (> 2e6 multiply-adds
+  // per product) for the parallel path.
+  cfg.sizes = {200, 300, 160, 10};
   cfg.epochs = 2;
   cfg.batch = 50;
-  Mat X = synthetic(600, 100, 3);
+  Mat X = synthetic(600, 200, 3);
   std::vector<std::uint8_t> y(600);
   for (int i = 0; i < 600; ++i) y[i] = static_cast<std::uint8_t>(i % 10);
   const int saved = omp_get_max_threads();

@@ -152,32 +152,39 @@ TEST(AnnSleep, WindowInputHasElevenByElevenPixels) {
 }
 
 TEST(AnnSleep, SleepIsIdenticalWithOneAndTwoThreadsAndDependsOnSeed) {
-  NetConfig cfg;
-  cfg.sizes = {784, 200, 150, 10};
-  Net base = make_net(cfg, 3);
-  // Make some weights strongly positive so neurons fire.
-  base.W[0].array() += 0.004f;
-  base.W[1].array() += 0.01f;
-  base.W[2].array() += 0.01f;
-  SleepParams p;
-  p.beta = {0.5, 0.5, 0.5};
-  const std::vector<double> alpha{20.0, 5.0, 5.0};
-  Vec mean(784);
-  for (int i = 0; i < 784; ++i) mean[i] = static_cast<Real>((i % 28) / 28.0);
-  const int saved = omp_get_max_threads();
-  Net a = base, b = base, c = base;
-  omp_set_num_threads(1);
-  const auto sa = sleep(a, p, alpha, mean, 300, 42, 1);
-  omp_set_num_threads(2);
-  const auto sb = sleep(b, p, alpha, mean, 300, 42, 1);
-  const auto sc = sleep(c, p, alpha, mean, 300, 43, 1);
-  omp_set_num_threads(saved);
-  EXPECT_GT(sa.spikes[1], 0);
-  EXPECT_GT(sa.spikes[3], 0);
-  EXPECT_EQ(sa.spikes, sb.spikes);
-  for (int l = 0; l < 3; ++l) EXPECT_EQ(a.W[l], b.W[l]);
-  EXPECT_NE(a.W[0], base.W[0]);
-  EXPECT_NE(sa.spikes[0], sc.spikes[0]);
+  // Two regimes: sparse firing (serial path) and dense firing, where the impulse and Hebbian
+  // loops run in parallel.
+  for (const bool dense : {false, true}) {
+    NetConfig cfg;
+    cfg.sizes = dense ? std::vector<int>{784, 1000, 400, 10} : std::vector<int>{784, 200, 150, 10};
+    Net base = make_net(cfg, 3);
+    base.W[0].array() += dense ? 0.02f : 0.004f;
+    base.W[1].array() += 0.01f;
+    base.W[2].array() += 0.01f;
+    SleepParams p;
+    p.beta = dense ? std::vector<double>{0.05, 0.05, 0.05} : std::vector<double>{0.5, 0.5, 0.5};
+    const std::vector<double> alpha{20.0, 5.0, 5.0};
+    Vec mean(784);
+    for (int i = 0; i < 784; ++i) mean[i] = static_cast<Real>((i % 28) / 28.0);
+    const int steps = dense ? 20 : 300;
+    const int saved = omp_get_max_threads();
+    Net a = base, b = base, c = base;
+    omp_set_num_threads(1);
+    const auto sa = sleep(a, p, alpha, mean, steps, 42, 1);
+    omp_set_num_threads(2);
+    const auto sb = sleep(b, p, alpha, mean, steps, 42, 1);
+    const auto sc = sleep(c, p, alpha, mean, steps, 43, 1);
+    omp_set_num_threads(saved);
+    EXPECT_GT(sa.spikes[1], 0);
+    EXPECT_GT(sa.spikes[3], 0);
+    if (dense) {
+      EXPECT_GT(sa.spikes[2], 20 * steps);  // many rows per step: the parallel path ran
+    }
+    EXPECT_EQ(sa.spikes, sb.spikes);
+    for (int l = 0; l < 3; ++l) EXPECT_EQ(a.W[l], b.W[l]) << "dense " << dense << " layer " << l;
+    EXPECT_NE(a.W[0], base.W[0]);
+    EXPECT_NE(sa.spikes[0], sc.spikes[0]);
+  }
 }
 
 TEST(AnnSleep, StableRankOfKnownMatrices) {

@@ -1,0 +1,230 @@
+// snnsim experiment sleep: the whole generalisation study in one restartable command.
+// Everything goes into one HDF5 file (layout in docs/sleep-study.md) plus a CSV of the results.
+#include <fmt/core.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "analysis/statistics.hpp"
+#include "command.hpp"
+#include "common.hpp"
+#include "experiments/progress.hpp"
+#include "experiments/sleep_study.hpp"
+#include "io/error.hpp"
+#include "io/idx.hpp"
+#include "io/run_file.hpp"
+
+namespace snnsim::cli {
+namespace {
+
+std::string condition_name(std::uint64_t seed, std::size_t k) { return fmt::format("seed{}_train{}", seed, k); }
+
+void write_condition(const h5::Group& root, const experiments::ConditionResult& c, const models::DiehlCookParams& p) {
+  const std::string name = "conditions/" + condition_name(c.seed, c.train_images);
+  root.remove(name);
+  auto g = root.create_group(name);
+  const hsize_t n = p.n_exc, ni = p.n_input;
+  const h5::Compression wz{true, {ni, std::min<hsize_t>(n, 64)}, 4};
+  g.write<float>("trained/weight", c.trained.weights, {ni, n}, wz);
+  g.write<float>("slept/weight", c.slept.weights, {ni, n}, wz);
+  g.write<double>("trained/theta_mV", c.trained.theta_mV, {n});
+  g.write<double>("slept/theta_mV", c.slept.theta_mV, {n});
+  g.write<std::int16_t>("trained/label", c.trained.labels, {n});
+  g.write<std::int16_t>("slept/label", c.slept.labels, {n});
+  g.write<double>("rf_variance", c.rf_variance, {n});
+  g.write<double>("theta_change_mV", c.theta_change_mV, {n});
+  g.write<double>("weight_change_abs_mean", c.sleep_report.weight_change_abs, {n});
+  g.write<float>("sleep/exc_rate_Hz", c.sleep_report.exc_rate_Hz, {c.sleep_report.exc_rate_Hz.size()});
+  std::vector<double> t_ms;
+  t_ms.reserve(c.sleep_report.spike_steps.size());
+  for (auto s : c.sleep_report.spike_steps) t_ms.push_back(static_cast<double>(s) * p.dt_ms);
+  std::vector<std::uint64_t> ids(c.sleep_report.spike_ids.begin(), c.sleep_report.spike_ids.end());
+  const h5::Compression sz{!t_ms.empty(), {std::min<hsize_t>(std::max<hsize_t>(t_ms.size(), 1), 65536)}, 4};
+  g.write<double>("sleep/spikes/exc/timestamps", t_ms, {t_ms.size()}, sz);
+  g.write<std::uint64_t>("sleep/spikes/exc/node_ids", ids, {ids.size()}, sz);
+  const auto& a = c.thresholds;
+  g.set_attr<std::uint64_t>("seed", c.seed);
+  g.set_attr<std::uint64_t>("train_images", c.train_images);
+  g.set_attr<double>("wall_s", c.wall_s);
+  g.set_attr<std::uint8_t>("complete", 1);
+
+  auto res = root.require_group("results");
+  for (const auto& e : c.evals) {
+    const std::uint64_t seed = c.seed, k = c.train_images;
+    res.append<std::uint64_t>("seed", std::span<const std::uint64_t>(&seed, 1), {}, 256);
+    res.append<std::uint64_t>("train_images", std::span<const std::uint64_t>(&k, 1), {}, 256);
+    res.append_strings("state", {e.state});
+    res.append_strings("noise_type", {e.noise_type});
+    res.append<double>("noise_level", std::span<const double>(&e.noise_level, 1), {}, 256);
+    res.append<double>("accuracy", std::span<const double>(&e.accuracy, 1), {}, 256);
+    res.append<std::uint32_t>("n_samples", std::span<const std::uint32_t>(&e.n_samples, 1), {}, 256);
+    res.append<std::uint32_t>("n_silent", std::span<const std::uint32_t>(&e.n_silent, 1), {}, 256);
+  }
+  auto th = root.require_group("threshold_analysis");
+  const std::uint64_t seed = c.seed, k = c.train_images, rose = a.rose, fell = a.fell;
+  th.append<std::uint64_t>("seed", std::span<const std::uint64_t>(&seed, 1), {}, 64);
+  th.append<std::uint64_t>("train_images", std::span<const std::uint64_t>(&k, 1), {}, 64);
+  th.append<std::uint64_t>("n_rose", std::span<const std::uint64_t>(&rose, 1), {}, 64);
+  th.append<std::uint64_t>("n_fell", std::span<const std::uint64_t>(&fell, 1), {}, 64);
+  for (auto [key, v] : {std::pair{"mean_theta_change_mV", a.mean_change_mV}, {"pearson_r", a.pearson_r},
+                        {"pearson_p", a.pearson_p}, {"spearman_r", a.spearman_r}, {"spearman_p", a.spearman_p},
+                        {"theta_change_best_quartile_mV", a.change_best_quartile_mV},
+                        {"theta_change_worst_quartile_mV", a.change_worst_quartile_mV}})
+    th.append<double>(key, std::span<const double>(&v, 1), {}, 64);
+}
+
+void write_csv(const h5::Group& root, const std::filesystem::path& csv) {
+  if (!root.has("results")) return;
+  auto r = root.open_group("results");
+  const auto seed = r.read<std::uint64_t>("seed");
+  const auto k = r.read<std::uint64_t>("train_images");
+  const auto state = r.read_strings("state");
+  const auto type = r.read_strings("noise_type");
+  const auto level = r.read<double>("noise_level");
+  const auto acc = r.read<double>("accuracy");
+  const auto n = r.read<std::uint32_t>("n_samples");
+  const auto tmp = csv.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw OutputError(csv.string() + ": cannot write");
+    out << "seed,train_images,state,noise_type,noise_level,accuracy,n_samples\n";
+    for (std::size_t q = 0; q < acc.size(); ++q)
+      out << fmt::format("{},{},{},{},{},{:.6f},{}\n", seed[q], k[q], state[q], type[q], level[q], acc[q], n[q]);
+  }
+  std::filesystem::rename(tmp, csv);
+}
+
+}  // namespace
+
+int cmd_experiment(const std::vector<std::string>& args_in) {
+  if (args_in.empty() || (args_in[0] != "sleep" && args_in[0] != "--help" && args_in[0] != "-h"))
+    throw UsageError("usage: snnsim experiment sleep [options]  (the only experiment so far)");
+  std::vector<std::string> args(args_in.begin() + (args_in[0] == "sleep" ? 1 : 0), args_in.end());
+  CommonOptions common;
+  models::DiehlCookParams params;
+  experiments::StudyOptions o;
+  std::string data_dir, out, seeds_text, amounts_text, gauss_text, blur_text, csv;
+  bool force = false;
+  po::options_description main("Options");
+  main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST/Fashion-MNIST IDX dir")(
+      "out", po::value<std::string>(&out), "study file (required; resumed if it exists)")(
+      "csv", po::value<std::string>(&csv), "CSV summary (default: next to --out)")(
+      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(400), "excitatory neurons N")(
+      "seeds", po::value<std::string>(&seeds_text)->default_value("1,2,3"), "comma list of seeds")(
+      "train-amounts", po::value<std::string>(&amounts_text)->default_value("100,300,1000,3000,10000"),
+      "comma list of training-set sizes")(
+      "test-images", po::value<std::size_t>(&o.test_images)->default_value(o.test_images), "clean test images")(
+      "noise-test-images", po::value<std::size_t>(&o.noise_test_images)->default_value(o.noise_test_images),
+      "test images per noise/blur level")(
+      "label-cap", po::value<std::size_t>(&o.label_cap)->default_value(o.label_cap),
+      "labels from min(K, cap) training images")(
+      "gaussian-levels", po::value<std::string>(&gauss_text)->default_value("0.1,0.3,0.5,0.7,0.9"), "variances")(
+      "blur-levels", po::value<std::string>(&blur_text)->default_value("0.5,1,1.5,2,2.5,3,3.5,4"), "sigmas (pixels)")(
+      "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images")(
+      "duration-s", po::value<double>(&o.sleep.duration_s)->default_value(o.sleep.duration_s), "sleep length")(
+      "leak-scale", po::value<double>(&o.sleep.leak_scale)->default_value(o.sleep.leak_scale), "sleep leak gain")(
+      "exc-scale", po::value<double>(&o.sleep.exc_scale)->default_value(o.sleep.exc_scale), "sleep input->exc gain")(
+      "inh-scale", po::value<double>(&o.sleep.inh_scale)->default_value(o.sleep.inh_scale), "sleep inh->exc gain")(
+      "input-rate-scale", po::value<double>(&o.sleep.input_rate_scale)->default_value(o.sleep.input_rate_scale),
+      "sleep input rate relative to wake")(
+      "force", po::bool_switch(&force), "start over even if --out exists");
+  add_common_options(main, common);
+  po::variables_map vm;
+  if (!parse("experiment sleep", "--out STUDY.h5 [options]", args, main, vm, common)) return kExitOk;
+  if (out.empty()) throw UsageError("--out STUDY.h5 is required (see snnsim experiment sleep --help)");
+  for (const char* key : {"neurons", "test-images", "noise-test-images", "label-cap"}) require_positive(vm, key);
+  o.threads = resolve_threads(common.threads);
+  o.seeds.clear();
+  for (double s : parse_list(seeds_text, "seeds", 0, 9007199254740992.0)) o.seeds.push_back(static_cast<std::uint64_t>(s));
+  o.train_amounts.clear();
+  for (double k : parse_list(amounts_text, "train-amounts", 1, 60000)) o.train_amounts.push_back(static_cast<std::size_t>(k));
+  o.gaussian_levels = parse_list(gauss_text, "gaussian-levels", 0, 1e3);
+  o.blur_levels = parse_list(blur_text, "blur-levels", 0, 1e3);
+  try {
+    models::validate(params);
+    experiments::validate(o.sleep);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  if (csv.empty()) csv = std::filesystem::path(out).replace_extension(".csv").string();
+
+  const auto train = io::load_split(data_dir, io::Split::train);
+  const auto test = io::load_split(data_dir, io::Split::test);
+  const std::size_t max_k = *std::max_element(o.train_amounts.begin(), o.train_amounts.end());
+  if (max_k > train.size()) throw UsageError(fmt::format("--train-amounts {} exceeds the {} training images", max_k, train.size()));
+  if (std::max(o.test_images, o.noise_test_images) > test.size())
+    throw UsageError(fmt::format("test image counts exceed the {} test images", test.size()));
+
+  // A new study, or the same study resumed: the settings that shape results must match.
+  const std::string signature = fmt::format(
+      "neurons={} test={} noise_test={} label_cap={} gauss={} blur={} noise_seed={} sleep=({},{},{},{},{}) data={}",
+      params.n_exc, o.test_images, o.noise_test_images, o.label_cap, gauss_text, blur_text, o.noise_seed,
+      o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
+      std::filesystem::absolute(data_dir).string());
+  std::set<std::string> done;
+  if (std::filesystem::exists(out) && !force) {
+    auto f = h5::File::open(out, h5::File::Mode::read_only);
+    auto root = f.root();
+    if (!root.has_attr("format") || root.get_attr_string("format") != "snnsim-sleep-study")
+      throw RunFileError(out + ": exists and is not an snnsim sleep study (pass --force to replace it)");
+    if (root.get_attr_string("signature") != signature)
+      throw UsageError(out + ": was started with other settings (" + root.get_attr_string("signature") +
+                       "); pass --force to start over or choose another --out");
+    if (root.has("conditions"))
+      for (const auto& name : root.open_group("conditions").children()) done.insert(name);
+  } else {
+    auto txn = io::RunFileTransaction::create(out, true);
+    auto root = txn.root();
+    root.set_attr("format", "snnsim-sleep-study");
+    const std::uint32_t version[2] = {1, 0};
+    root.set_attr_array<std::uint32_t>("format_version", version);
+    root.set_attr("signature", signature);
+    root.set_attr("command_line", joined_command_line());
+    io::write_config(root, params, read_config_text(common.config_file));
+    txn.commit();
+  }
+
+  std::size_t total = 0, finished = 0;
+  for (auto s : o.seeds)
+    for (auto k : o.train_amounts)
+      if (!done.count(condition_name(s, k))) total += experiments::condition_work(o, k);
+  experiments::Progress progress("experiment sleep", total, !common.quiet);
+  nlohmann::json summary = nlohmann::json::array();
+  for (auto k : o.train_amounts) {
+    for (auto s : o.seeds) {
+      const auto name = condition_name(s, k);
+      if (done.count(name)) {
+        if (!common.quiet) fmt::print(stderr, "{}: done earlier, skipped\n", name);
+        continue;
+      }
+      const std::size_t base = finished;
+      const auto c = experiments::run_condition(params, train, test, o, s, k, [&](std::size_t units) {
+        finished += units;
+        progress.update(finished, name);
+      });
+      finished = base + experiments::condition_work(o, k);
+      auto txn = io::RunFileTransaction::update_any(out);
+      write_condition(txn.root(), c, params);
+      write_csv(txn.root(), csv);
+      txn.commit();
+      double before = 0, after = 0;
+      for (const auto& e : c.evals) {
+        if (e.noise_type != "none") continue;
+        if (e.state == "trained") before = e.accuracy;
+        if (e.state == "slept") after = e.accuracy;
+      }
+      if (!common.quiet)
+        fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
+                   before, after, c.thresholds.rose, c.thresholds.fell, c.wall_s);
+      summary.push_back({{"seed", s}, {"train_images", k}, {"accuracy_before", before}, {"accuracy_after", after}});
+    }
+  }
+  progress.finish();
+  if (common.json) print_json({{"command", "experiment sleep"}, {"out", out}, {"csv", csv}, {"new_conditions", summary}});
+  else fmt::print("study in {} (results table also in {})\n", out, csv);
+  return kExitOk;
+}
+
+}  // namespace snnsim::cli
