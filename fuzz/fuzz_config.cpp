@@ -1,0 +1,44 @@
+// Fuzzes the config-file path of the CLI (experiments/cli/common.cpp): the input is written
+// to a file and parsed as `snnsim train --config FILE` would parse it, with the same option
+// set as experiments/cli/cmd_train.cpp (keep the two in sync), then the same validation
+// (require_positive, ModelOptions::apply, the --neurons cap, resolve_threads).
+// Contract: succeed or throw snnsim::UsageError; nothing else escapes, nothing crashes.
+#include "experiments/cli/common.hpp"
+#include "fuzz_common.hpp"
+#include "io/error.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace snnsim;
+  using namespace snnsim::cli;
+  static const auto path = fuzz::temp_file(".ini");
+  fuzz::write_file(path, data, size);
+
+  fuzz::expect_only<UsageError>([&] {
+    CommonOptions common;
+    models::DiehlCookParams params;
+    ModelOptions model(params);
+    std::string data_dir, out;
+    std::size_t train_images = 0, epochs = 1, label_images = 0;
+    bool force = false, shuffle = false, no_label = false;
+    po::options_description main("Options");
+    main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "")(
+        "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "")(
+        "train-images", po::value<std::size_t>(&train_images)->default_value(1000), "")(
+        "epochs", po::value<std::size_t>(&epochs)->default_value(1), "")("shuffle", po::bool_switch(&shuffle), "")(
+        "seed", po::value<std::uint64_t>(), "")("label-images", po::value<std::size_t>(&label_images)->default_value(0),
+                                                "")("no-label", po::bool_switch(&no_label), "")(
+        "out", po::value<std::string>(&out), "")("force", po::bool_switch(&force), "");
+    add_common_options(main, common);
+    po::options_description all;
+    all.add(main).add(model.description());
+    po::variables_map vm;
+    if (!parse("train", "--out RUN.h5 [options]", {"--out", "fuzz.h5", "--config", path.string()}, all, vm, common))
+      return;
+    for (const char* k : {"train-images", "epochs", "neurons"}) require_positive(vm, k);
+    model.apply(vm);
+    if (params.n_exc > 100000) throw UsageError("--neurons must be at most 100000");
+    (void)resolve_threads(common.threads);
+    (void)resolve_seed(vm, "seed", /*quiet=*/true);
+  });
+  return 0;
+}
