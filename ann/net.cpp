@@ -17,6 +17,12 @@ constexpr Eigen::Index kRowBlock = 256;
 constexpr Eigen::Index kColBlock = 128;
 
 Eigen::Index nblocks(Eigen::Index n, Eigen::Index b) { return (n + b - 1) / b; }
+
+// Below this many multiply-adds a product runs on one thread: a parallel region costs more
+// than it saves, and much more on an oversubscribed machine. The block structure (and so every
+// result bit) is the same either way.
+constexpr double kParallelFlops = 2.0e6;
+bool worth(double a, double b, double c) { return a * b * c > kParallelFlops; }
 }  // namespace
 
 EigenSerial::EigenSerial() : prev_(Eigen::nbThreads()) { Eigen::setNbThreads(1); }
@@ -24,16 +30,17 @@ EigenSerial::~EigenSerial() { Eigen::setNbThreads(prev_); }
 
 void mul_abt(const Mat& A, const Mat& B, Mat& C) {
   C.resize(A.rows(), B.rows());
+  const bool par = worth(A.rows(), A.cols(), B.rows());
   if (A.rows() >= kTallRows) {
     const Eigen::Index nb = nblocks(A.rows(), kRowBlock);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par)
     for (Eigen::Index b = 0; b < nb; ++b) {
       const Eigen::Index r0 = b * kRowBlock, n = std::min(kRowBlock, A.rows() - r0);
       C.middleRows(r0, n).noalias() = A.middleRows(r0, n) * B.transpose();
     }
   } else {
     const Eigen::Index nb = nblocks(B.rows(), kColBlock);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par)
     for (Eigen::Index b = 0; b < nb; ++b) {
       const Eigen::Index c0 = b * kColBlock, n = std::min(kColBlock, B.rows() - c0);
       C.middleCols(c0, n).noalias() = A * B.middleRows(c0, n).transpose();
@@ -44,7 +51,7 @@ void mul_abt(const Mat& A, const Mat& B, Mat& C) {
 void mul_atb(const Mat& A, const Mat& B, Mat& C) {
   C.resize(A.cols(), B.cols());
   const Eigen::Index nb = nblocks(A.cols(), kColBlock);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (worth(A.rows(), A.cols(), B.cols()))
   for (Eigen::Index b = 0; b < nb; ++b) {
     const Eigen::Index r0 = b * kColBlock, n = std::min(kColBlock, A.cols() - r0);
     C.middleRows(r0, n).noalias() = A.middleCols(r0, n).transpose() * B;
@@ -54,7 +61,7 @@ void mul_atb(const Mat& A, const Mat& B, Mat& C) {
 void mul_ab(const Mat& A, const Mat& B, Mat& C) {
   C.resize(A.rows(), B.cols());
   const Eigen::Index nb = nblocks(B.cols(), kColBlock);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (worth(A.rows(), A.cols(), B.cols()))
   for (Eigen::Index b = 0; b < nb; ++b) {
     const Eigen::Index c0 = b * kColBlock, n = std::min(kColBlock, B.cols() - c0);
     C.middleCols(c0, n).noalias() = A * B.middleCols(c0, n);
@@ -71,7 +78,7 @@ Net make_net(const NetConfig& cfg, std::uint64_t seed) {
     const int post = cfg.sizes[l + 1], pre = cfg.sizes[l];
     Mat w(post, pre);
     const double r = cfg.init_range;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (worth(post, pre, 8))
     for (int i = 0; i < post; ++i) {
       for (int j = 0; j < pre; j += 4) {
         auto blk = philox(seed, Stream::init, static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(i),
@@ -191,7 +198,7 @@ double sgd_step(Net& net, const NetConfig& cfg, const Mat& Xb, const Mat& Yb, co
     Mat& W = net.W[l];
     Mat& V = net.V[l];
     const Mat& G = dW[l];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (worth(W.rows(), W.cols(), 8))
     for (Eigen::Index i = 0; i < W.rows(); ++i) {
       // DLT nnapplygrads: dW = lr*dW; vW = mom*vW + dW; W = W - vW
       V.row(i) = mom * V.row(i) + (lr * invB) * G.row(i);
@@ -232,7 +239,7 @@ void train(Net& net, const NetConfig& cfg, const Mat& X, const std::vector<std::
         for (int l = 0; l + 1 < L; ++l) {
           Mat m(nb, net.sizes[l + 1]);
           const Eigen::Index cols = m.cols();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (worth(nb, cols, 16))
           for (Eigen::Index r = 0; r < nb; ++r) {
             for (Eigen::Index c = 0; c < cols; c += 4) {
               auto blk = philox(ctr.seed, Stream::dropout, static_cast<std::uint32_t>(step),

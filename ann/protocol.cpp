@@ -114,7 +114,7 @@ TaskData make_validation_data(const Dataset& train, const ProtocolConfig& cfg, s
 }
 
 void square_renormalise(Mat& W) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (W.size() > 250000)
   for (Eigen::Index i = 0; i < W.rows(); ++i) {
     const double n_old = static_cast<double>(W.row(i).norm());
     auto sq = W.row(i).cwiseAbs().cwiseProduct(W.row(i));  // sign(w) * w^2
@@ -128,7 +128,7 @@ void proportional_noise(Net& net, double sigma, std::uint64_t seed, std::int64_t
   for (int l = 0; l < net.layers(); ++l) {
     Mat& W = net.W[l];
     const Eigen::Index cols = W.cols();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (W.size() > 50000)
     for (Eigen::Index i = 0; i < W.rows(); ++i) {
       for (Eigen::Index j = 0; j < cols; j += 2) {
         const auto b = philox(seed, Stream::noise, static_cast<std::uint32_t>(step),

@@ -86,11 +86,13 @@ class Simulator {
   std::vector<std::uint8_t>& input() { return layer_[0].spk; }
   const std::vector<std::uint8_t>& spikes(int l) const { return layer_[l].spk; }
 
-  // Propagates the spikes already in layer 0 through all layers. Must be called by every
-  // thread of an enclosing parallel region (or outside one).
+  // Propagates the spikes already in layer 0 through all layers. Serial except for the two
+  // loops that can be large (impulses when many pre neurons spiked, Hebbian rows when many post
+  // neurons spiked): per-step work is usually tens of microseconds, and a barrier per step on a
+  // loaded machine costs more than that. Every row is computed by one thread in a fixed order,
+  // so results do not depend on the thread count.
   void propagate() {
     const int L = net_.layers();
-#pragma omp single
     {
       auto& in = layer_[0];
       in.list.clear();
@@ -107,46 +109,43 @@ class Simulator {
       const Real a = static_cast<Real>(alpha_[l]);
       const Eigen::Index npost = W.rows(), npre = W.cols();
       // impulse_i = alpha * sum_{j spiking} W_ij
-#pragma omp for schedule(static)
+      const bool big = static_cast<double>(npost) * static_cast<double>(pre.list.size()) > 5.0e4;
+#pragma omp parallel for schedule(static) if (big)
       for (Eigen::Index i = 0; i < npost; ++i) {
         const Real* w = W.data() + i * npre;
         Real s = 0;
         for (int j : pre.list) s += w[j];
         post.impulse[i] = a * s;
       }
-#pragma omp single
-      {
-        if (p_.w_inh != 0.0) {
-          double mean = 0;
-          for (Eigen::Index i = 0; i < npost; ++i) mean += post.impulse[i];
-          mean /= static_cast<double>(npost);
-          for (Eigen::Index i = 0; i < npost; ++i)
-            post.impulse[i] -= static_cast<Real>(mean * p_.w_inh);
-        }
-        const Real thr = static_cast<Real>(p_.threshold * p_.beta[l]);
-        const Real decay = static_cast<Real>(p_.decay);
-        post.list.clear();
-        for (Eigen::Index i = 0; i < npost; ++i) {
-          v[i] = decay * v[i] + post.impulse[i];
-          const bool s = v[i] >= thr;
-          post.spk[i] = s;
-          if (s) post.list.push_back(static_cast<int>(i));
-        }
-        counts_[l + 1] += static_cast<std::int64_t>(post.list.size());
-        for (int i : post.list) ++sums_[l + 1][i];
-        if (!post.list.empty()) {
-          const Real inc = static_cast<Real>(p_.inc), dec = static_cast<Real>(-p_.dec);
-          for (Eigen::Index j = 0; j < npre; ++j) pre.coef[j] = pre.spk[j] ? inc : dec;
-        }
+      if (p_.w_inh != 0.0) {
+        double mean = 0;
+        for (Eigen::Index i = 0; i < npost; ++i) mean += post.impulse[i];
+        mean /= static_cast<double>(npost);
+        for (Eigen::Index i = 0; i < npost; ++i) post.impulse[i] -= static_cast<Real>(mean * p_.w_inh);
       }
+      const Real thr = static_cast<Real>(p_.threshold * p_.beta[l]);
+      const Real decay = static_cast<Real>(p_.decay);
+      post.list.clear();
+      for (Eigen::Index i = 0; i < npost; ++i) {
+        v[i] = decay * v[i] + post.impulse[i];
+        const bool s = v[i] >= thr;
+        post.spk[i] = s;
+        if (s) post.list.push_back(static_cast<int>(i));
+      }
+      counts_[l + 1] += static_cast<std::int64_t>(post.list.size());
+      for (int i : post.list) ++sums_[l + 1][i];
       const int nspk = static_cast<int>(post.list.size());
-#pragma omp for schedule(dynamic, 4)
-      for (int k = 0; k < nspk; ++k) {
-        const int i = post.list[k];
-        hebbian_row(W.data() + static_cast<Eigen::Index>(i) * npre, pre.coef.data(), npre, p_.gate);
+      if (nspk > 0) {
+        const Real inc = static_cast<Real>(p_.inc), dec = static_cast<Real>(-p_.dec);
+        for (Eigen::Index j = 0; j < npre; ++j) pre.coef[j] = pre.spk[j] ? inc : dec;
+        const bool many = static_cast<double>(nspk) * static_cast<double>(npre) > 2.0e4;
+#pragma omp parallel for schedule(dynamic, 2) if (many)
+        for (int k = 0; k < nspk; ++k) {
+          const int i = post.list[k];
+          hebbian_row(W.data() + static_cast<Eigen::Index>(i) * npre, pre.coef.data(), npre, p_.gate);
+        }
+        for (int i : post.list) v[i] = 0;  // reset
       }
-#pragma omp single
-      for (int i : post.list) v[i] = 0;  // reset
     }
   }
 
@@ -206,10 +205,8 @@ SleepStats sleep(Net& net, const SleepParams& p, const std::vector<double>& alph
   chunk = std::max(chunk, 1);
   while (done < steps) {
     const int t_end = std::min(steps, done + chunk);
-#pragma omp parallel
     {
       for (int t = done; t < t_end; ++t) {
-#pragma omp single
         {
           auto& in = sim.input();
           std::fill(in.begin(), in.end(), 0);
