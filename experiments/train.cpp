@@ -17,46 +17,45 @@ namespace {
 // the previous window's responses and each sample of this window is scored with those labels.
 class RunningAccuracy {
  public:
-  RunningAccuracy(std::size_t n_exc, std::size_t window)
-      : n_(n_exc), window_(std::max<std::size_t>(window, 1)), response_(n_exc * 10, 0.0), labels_(n_exc, -1) {}
+  RunningAccuracy(RunningAccuracyState& s, std::size_t n_exc, std::size_t window)
+      : s_(s), n_(n_exc), window_(std::max<std::size_t>(window, 1)) {
+    if (s_.response.size() != n_exc * 10) s_.response.assign(n_exc * 10, 0.0);
+  }
 
   float score_and_add(std::span<const std::uint32_t> counts, int label) {
-    if (have_labels_) {
-      ++scored_;
-      if (predict_class(counts, labels_) == label) ++correct_;
+    if (!s_.labels.empty()) {
+      ++s_.scored;
+      if (predict_class(counts, s_.labels) == label) ++s_.correct;
     }
-    for (std::size_t j = 0; j < n_; ++j) response_[j * 10 + label] += counts[j];
-    ++class_count_[label];
-    if (++seen_ == window_) roll();
-    return scored_ ? static_cast<float>(correct_) / static_cast<float>(scored_) : std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t j = 0; j < n_; ++j) s_.response[j * 10 + label] += counts[j];
+    ++s_.class_count[label];
+    const float acc = s_.scored ? static_cast<float>(s_.correct) / static_cast<float>(s_.scored)
+                                : std::numeric_limits<float>::quiet_NaN();
+    if (++s_.seen == window_) roll();
+    return acc;
   }
 
  private:
   void roll() {
+    s_.labels.assign(n_, -1);
     for (std::size_t j = 0; j < n_; ++j) {
       double best = 0.0;
-      labels_[j] = -1;
       for (int c = 0; c < 10; ++c) {
-        if (class_count_[c] == 0) continue;
-        const double mean = response_[j * 10 + c] / class_count_[c];
+        if (s_.class_count[c] == 0) continue;
+        const double mean = s_.response[j * 10 + c] / s_.class_count[c];
         if (mean > best) {
           best = mean;
-          labels_[j] = static_cast<std::int16_t>(c);
+          s_.labels[j] = static_cast<std::int16_t>(c);
         }
       }
     }
-    std::fill(response_.begin(), response_.end(), 0.0);
-    class_count_.fill(0);
-    seen_ = 0;
-    scored_ = correct_ = 0;
-    have_labels_ = true;
+    std::fill(s_.response.begin(), s_.response.end(), 0.0);
+    s_.class_count.fill(0);
+    s_.seen = s_.scored = s_.correct = 0;
   }
 
-  std::size_t n_, window_, seen_ = 0, scored_ = 0, correct_ = 0;
-  std::vector<double> response_;
-  std::array<std::uint32_t, 10> class_count_{};
-  std::vector<std::int16_t> labels_;
-  bool have_labels_ = false;
+  RunningAccuracyState& s_;
+  std::size_t n_, window_;
 };
 
 }  // namespace
@@ -85,8 +84,9 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
   const std::uint64_t max_spikes =
       o.max_exc_spikes ? o.max_exc_spikes
                        : static_cast<std::uint64_t>(static_cast<double>(p.n_exc) * p.t_present_ms / 2.0);  // 500 Hz each
-  TrainReport report;
-  RunningAccuracy running(p.n_exc, o.log_window);
+  TrainReport local;
+  TrainReport& report = hooks.report ? *hooks.report : local;
+  RunningAccuracy running(cursor.running, p.n_exc, o.log_window);
   std::vector<std::uint32_t> counts;
   std::vector<double> rates;
   net.set_learning(true);

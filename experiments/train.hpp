@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,9 +30,18 @@ struct TrainLogRow {
   float running_accuracy;  // NaN until the first window has passed
 };
 
+/// The training monitor's memory: responses of the current window and the labels from the last.
+struct RunningAccuracyState {
+  std::vector<double> response;              // [n_exc][10] spike counts summed in this window
+  std::array<std::uint32_t, 10> class_count{};
+  std::vector<std::int16_t> labels;          // from the previous window; empty before the first
+  std::uint64_t seen = 0, scored = 0, correct = 0;
+};
+
 /// Where a run stands: lets a checkpoint stop and a resume continue at a sample boundary.
 struct TrainCursor {
   std::uint64_t next_sample = 0;  // samples completed so far in this run
+  RunningAccuracyState running;
 };
 
 struct TrainReport {
@@ -43,16 +53,20 @@ struct TrainReport {
   bool interrupted = false;          // the `should_stop` callback asked to stop
 };
 
+struct TrainReport;
 struct TrainHooks {
   std::function<void(std::uint64_t done, std::uint64_t total, float running_accuracy)> progress;
   /// Called after each completed sample; returning true stops at this sample boundary.
   std::function<bool(const TrainCursor&)> after_sample;
+  /// Where train() accumulates its report (so after_sample can read the log so far); optional.
+  TrainReport* report = nullptr;
 };
 
 /// The order in which samples are presented: epoch-major, sequential or shuffled per epoch.
 std::vector<std::uint32_t> presentation_order(const TrainOptions& o);
 
-/// Trains `net` (learning on) from `cursor` to the end of the run.
+/// Trains `net` (learning on) from `cursor` to the end of the run. The report is also left in
+/// *hooks.report when given.
 TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data, const TrainOptions& o,
                   TrainCursor& cursor, const TrainHooks& hooks = {});
 

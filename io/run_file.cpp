@@ -65,6 +65,13 @@ RunFileTransaction::~RunFileTransaction() {
 }
 
 RunFileTransaction RunFileTransaction::create(const fs::path& target, bool force) {
+  check_target(target, force);
+  auto temp = temp_sibling(target);
+  auto file = h5::File::create(temp);
+  return RunFileTransaction(target, temp, std::move(file));
+}
+
+void RunFileTransaction::check_target(const fs::path& target, bool force) {
   std::error_code ec;
   if (fs::exists(target, ec) && !force)
     throw OutputError(target.string() + ": exists; pass --force to replace it, or choose another --out");
@@ -72,9 +79,6 @@ RunFileTransaction RunFileTransaction::create(const fs::path& target, bool force
   const auto dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   if (!fs::is_directory(dir, ec)) throw OutputError(target.string() + ": directory " + dir.string() + " does not exist");
   if (::access(dir.c_str(), W_OK) != 0) throw OutputError(target.string() + ": directory is not writable");
-  auto temp = temp_sibling(target);
-  auto file = h5::File::create(temp);
-  return RunFileTransaction(target, temp, std::move(file));
 }
 
 RunFileTransaction RunFileTransaction::update(const fs::path& target) {

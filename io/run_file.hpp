@@ -23,6 +23,8 @@ class RunFileTransaction {
  public:
   /// A new run file. Refuses to replace an existing one unless `force`.
   static RunFileTransaction create(const std::filesystem::path& target, bool force);
+  /// The checks create() makes, without creating anything (to fail before a long run).
+  static void check_target(const std::filesystem::path& target, bool force);
   /// A copy of an existing run file (checked to be an snnsim run of a supported version).
   static RunFileTransaction update(const std::filesystem::path& target);
   /// A copy of any HDF5 file (no run-file header check), e.g. a study file.

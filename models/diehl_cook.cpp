@@ -180,6 +180,63 @@ void DiehlCookNetwork::rest() {
   inh_->rest();
 }
 
+DynamicState DiehlCookNetwork::dynamic_state() const {
+  DynamicState d;
+  d.now = engine_.now();
+  d.exc_v = exc_->v_mV();
+  d.exc_ge = exc_->ge();
+  d.exc_gi = exc_->gi();
+  d.exc_refractory_until = exc_->refractory_until();
+  d.exc_blocked_until = exc_->blocked_until();
+  d.inh_v = inh_->v_mV();
+  d.inh_ge = inh_->ge();
+  d.inh_gi = inh_->gi();
+  d.inh_refractory_until = inh_->refractory_until();
+  d.inh_blocked_until = inh_->blocked_until();
+  d.stdp_last_post = input_exc_->plasticity().last_post();
+  d.input_spike_history = input_exc_->spike_history();
+  const auto& projections = engine_.projections();
+  for (std::size_t k = 0; k < projections.size(); ++k)
+    for (const auto& [step, id] : projections[k]->in_flight()) {
+      d.in_flight_projection.push_back(static_cast<std::uint8_t>(k));
+      d.in_flight_step.push_back(step);
+      d.in_flight_id.push_back(id);
+    }
+  return d;
+}
+
+void DiehlCookNetwork::restore_dynamic(const DynamicState& d) {
+  const std::size_t n = p_.n_exc;
+  for (const auto* v : {&d.exc_v, &d.exc_ge, &d.exc_gi, &d.inh_v, &d.inh_ge, &d.inh_gi})
+    if (v->size() != n) throw std::invalid_argument("dynamic state: neuron arrays must have n_exc entries");
+  for (const auto* v : {&d.exc_refractory_until, &d.exc_blocked_until, &d.inh_refractory_until, &d.inh_blocked_until,
+                        &d.stdp_last_post})
+    if (v->size() != n) throw std::invalid_argument("dynamic state: per-neuron step arrays must have n_exc entries");
+  if (d.in_flight_step.size() != d.in_flight_id.size() || d.in_flight_step.size() != d.in_flight_projection.size())
+    throw std::invalid_argument("dynamic state: in-flight arrays differ in length");
+  input_exc_->set_spike_history(d.input_spike_history);
+  t_sim_ms_ -= static_cast<double>(d.now - engine_.now()) * p_.dt_ms;  // keep t_sim continuous
+  engine_.set_now(d.now);
+  exc_->v_mV() = d.exc_v;
+  exc_->ge() = d.exc_ge;
+  exc_->gi() = d.exc_gi;
+  exc_->refractory_until() = d.exc_refractory_until;
+  exc_->blocked_until() = d.exc_blocked_until;
+  inh_->v_mV() = d.inh_v;
+  inh_->ge() = d.inh_ge;
+  inh_->gi() = d.inh_gi;
+  inh_->refractory_until() = d.inh_refractory_until;
+  inh_->blocked_until() = d.inh_blocked_until;
+  input_exc_->plasticity().last_post() = d.stdp_last_post;
+  const auto& projections = engine_.projections();
+  std::vector<std::vector<std::pair<sim::Step, sim::NeuronId>>> flights(projections.size());
+  for (std::size_t k = 0; k < d.in_flight_step.size(); ++k) {
+    if (d.in_flight_projection[k] >= projections.size()) throw std::invalid_argument("dynamic state: bad projection index");
+    flights[d.in_flight_projection[k]].emplace_back(d.in_flight_step[k], d.in_flight_id[k]);
+  }
+  for (std::size_t k = 0; k < projections.size(); ++k) projections[k]->restore_in_flight(flights[k]);
+}
+
 void DiehlCookNetwork::check_state() const {
   for (const auto& pop : engine_.populations()) {
     auto problem = pop->check_state();

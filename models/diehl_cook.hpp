@@ -73,6 +73,19 @@ struct NetworkState {
   double t_sim_ms = 0.0;                   // simulated time spent learning
 };
 
+/// Everything besides the learned state that an exact resume needs (taken at a sample boundary).
+struct DynamicState {
+  sim::Step now = 0;
+  std::vector<double> exc_v, exc_ge, exc_gi, inh_v, inh_ge, inh_gi;
+  std::vector<sim::Step> exc_refractory_until, exc_blocked_until, inh_refractory_until, inh_blocked_until;
+  std::vector<sim::Step> stdp_last_post;
+  std::vector<sim::Step> input_spike_history;  // [n_input][history length]
+  // Spikes still in flight: (projection index, step, source id).
+  std::vector<std::uint8_t> in_flight_projection;
+  std::vector<sim::Step> in_flight_step;
+  std::vector<std::uint32_t> in_flight_id;
+};
+
 /// Random initial state: weights (U[0,1)+offset)*scale, delays U[0,max) ms, theta at its start value.
 NetworkState initial_state(const DiehlCookParams& p, std::uint64_t seed);
 
@@ -100,6 +113,9 @@ class DiehlCookNetwork {
   void run_input(std::span<const double> rates_Hz, sim::Step steps, std::uint32_t purpose, std::uint32_t stream_major);
   /// Put every neuron at rest and drop everything in flight (independent trials).
   void rest();
+  DynamicState dynamic_state() const;
+  /// Throws std::invalid_argument when sizes do not match this network.
+  void restore_dynamic(const DynamicState& d);
   /// Throws std::runtime_error with the guard's message if state went non-finite.
   void check_state() const;
 

@@ -110,6 +110,8 @@ class DenseProjection final : public Projection {
   }
 
   std::string rule() const override { return "all_to_all"; }
+  std::vector<std::pair<Step, NeuronId>> in_flight() const override { return ring_.entries(); }
+  void restore_in_flight(const std::vector<std::pair<Step, NeuronId>>& s) override { ring_.restore(s); }
   int max_delay_steps() const override { return max_delay_; }
 
   /// What a rule sees when a post spike walks its column.

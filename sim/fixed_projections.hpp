@@ -13,6 +13,8 @@ class OneToOneProjection final : public Projection {
   void deliver(Step now) override;
   void propagate(Step now) override { ring_.push(now, source().spikes()); }
   void reset_dynamics() override { ring_.clear(); }
+  std::vector<std::pair<Step, NeuronId>> in_flight() const override { return ring_.entries(); }
+  void restore_in_flight(const std::vector<std::pair<Step, NeuronId>>& s) override { ring_.restore(s); }
   std::string rule() const override { return "one_to_one"; }
   int max_delay_steps() const override { return delay_; }
   double weight() const { return weight_; }
@@ -30,6 +32,8 @@ class AllButSelfProjection final : public Projection {
   void deliver(Step now) override;
   void propagate(Step now) override { ring_.push(now, source().spikes()); }
   void reset_dynamics() override { ring_.clear(); }
+  std::vector<std::pair<Step, NeuronId>> in_flight() const override { return ring_.entries(); }
+  void restore_in_flight(const std::vector<std::pair<Step, NeuronId>>& s) override { ring_.restore(s); }
   std::string rule() const override { return "all_to_all_except_partner"; }
   int max_delay_steps() const override { return delay_; }
   double weight() const { return weight_; }

@@ -1,5 +1,7 @@
 #pragma once
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "population.hpp"
 
@@ -22,6 +24,9 @@ class Projection {
   virtual void reset_dynamics() = 0;
   virtual std::string rule() const = 0;  // connection pattern, for descriptions
   virtual int max_delay_steps() const = 0;
+  /// Spikes emitted recently enough to be still in flight, (step, source id).
+  virtual std::vector<std::pair<Step, NeuronId>> in_flight() const = 0;
+  virtual void restore_in_flight(const std::vector<std::pair<Step, NeuronId>>& spikes) = 0;
 
   const std::string& name() const { return name_; }
   Population& source() const { return source_; }

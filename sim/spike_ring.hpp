@@ -1,4 +1,6 @@
 #pragma once
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "types.hpp"
@@ -20,6 +22,28 @@ class SpikeRing {
     if (when < 0) return empty_;
     const auto k = slot(when);
     return stamp_[k] == when ? slots_[k] : empty_;
+  }
+  /// Every recorded (step, id), oldest step first: what is still in flight, for checkpoints.
+  std::vector<std::pair<Step, NeuronId>> entries() const {
+    std::vector<std::pair<Step, NeuronId>> out;
+    std::vector<std::size_t> order(slots_.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return stamp_[a] < stamp_[b]; });
+    for (auto k : order)
+      if (stamp_[k] >= 0)
+        for (auto id : slots_[k]) out.emplace_back(stamp_[k], id);
+    return out;
+  }
+  void restore(const std::vector<std::pair<Step, NeuronId>>& e) {
+    clear();
+    for (const auto& [step, id] : e) {
+      const auto k = slot(step);
+      if (stamp_[k] != step) {
+        slots_[k].clear();
+        stamp_[k] = step;
+      }
+      slots_[k].push_back(id);
+    }
   }
   void clear() {
     for (auto& s : slots_) s.clear();

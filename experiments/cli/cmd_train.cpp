@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 
 #include "command.hpp"
 #include "common.hpp"
+#include "experiments/checkpoint.hpp"
 #include "experiments/frozen.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/train.hpp"
@@ -18,8 +20,23 @@
 namespace snnsim::cli {
 namespace {
 
-io::TrainLogColumns to_columns(const std::vector<experiments::TrainLogRow>& log) {
-  io::TrainLogColumns c;
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+// SIGINT/SIGTERM finish the current sample, checkpoint and exit with 128 + signal.
+struct StopSignals {
+  StopSignals() {
+    g_stop_signal = 0;
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+  }
+  ~StopSignals() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+};
+
+void append_rows(io::TrainLogColumns& c, const std::vector<experiments::TrainLogRow>& log) {
   for (const auto& r : log) {
     c.sample_index.push_back(r.sample_index);
     c.image_index.push_back(r.image_index);
@@ -29,7 +46,6 @@ io::TrainLogColumns to_columns(const std::vector<experiments::TrainLogRow>& log)
     c.input_intensity.push_back(r.input_intensity);
     c.running_accuracy.push_back(r.running_accuracy);
   }
-  return c;
 }
 
 struct Stats {
@@ -54,7 +70,8 @@ int cmd_train(const std::vector<std::string>& args) {
   ModelOptions model(params);
   std::string data_dir, out;
   std::size_t train_images = 0, epochs = 1, label_images = 0;
-  bool force = false, shuffle = false, no_label = false;
+  bool force = false, shuffle = false, no_label = false, resume = false;
+  std::size_t checkpoint_every = 0;
   po::options_description main("Options");
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
@@ -66,7 +83,10 @@ int cmd_train(const std::vector<std::string>& args) {
       "images for label assignment (default: the K trained on)")(
       "no-label", po::bool_switch(&no_label), "skip label assignment")(
       "out", po::value<std::string>(&out), "run file to write (required)")(
-      "force", po::bool_switch(&force), "replace an existing run file");
+      "force", po::bool_switch(&force), "replace an existing run file")(
+      "checkpoint-every", po::value<std::size_t>(&checkpoint_every)->default_value(0),
+      "write RUN.h5.ckpt every K samples (0 = only on SIGINT/SIGTERM)")(
+      "resume", po::bool_switch(&resume), "continue from RUN.h5.ckpt (its settings are used)");
   add_common_options(main, common);
   po::options_description all;
   all.add(main).add(model.description());
@@ -77,11 +97,38 @@ int cmd_train(const std::vector<std::string>& args) {
   model.apply(vm);
   if (params.n_exc > 100000) throw UsageError("--neurons must be at most 100000");
   const int threads = resolve_threads(common.threads);
-  const std::uint64_t seed = resolve_seed(vm, "seed", common.quiet);
   const bool show = !common.quiet;
 
-  // Open the output first: a bad path fails before minutes of training.
-  auto txn = io::RunFileTransaction::create(out, force);
+  // Check the output first: a bad path fails before minutes of training.
+  io::RunFileTransaction::check_target(out, force || resume);
+  const auto ckpt_file = experiments::checkpoint_path(out);
+  experiments::TrainCheckpoint ck;
+  std::string config_text = read_config_text(common.config_file);
+  experiments::TrainOptions topt;
+  std::uint64_t seed = 0;
+  if (resume) {
+    if (!std::filesystem::exists(ckpt_file))
+      throw UsageError(ckpt_file.string() + ": no checkpoint to resume from (drop --resume to start a new run)");
+    ck = experiments::read_checkpoint(ckpt_file);
+    params = ck.params;
+    topt = ck.options;
+    seed = topt.seed;
+    label_images = ck.label_images;
+    no_label = ck.no_label;
+    train_images = topt.train_images;
+    epochs = topt.epochs;
+    config_text = ck.config_text;
+    if (show)
+      fmt::print(stderr, "resuming {} at sample {} of {} (settings from the checkpoint)\n", ckpt_file.string(),
+                 ck.cursor.next_sample, topt.train_images * topt.epochs);
+  } else {
+    seed = resolve_seed(vm, "seed", common.quiet);
+    topt.train_images = train_images;
+    topt.epochs = epochs;
+    topt.shuffle = shuffle;
+    topt.seed = seed;
+    topt.log_window = std::clamp<std::size_t>(train_images * epochs / 4, 50, 1000);
+  }
   const auto data = io::load_split(data_dir, io::Split::train);
   if (data.images.pixels_per_image() != params.n_input)
     throw DataError(data_dir + ": images have " + std::to_string(data.images.pixels_per_image()) +
@@ -93,25 +140,65 @@ int cmd_train(const std::vector<std::string>& args) {
   if (label_images > data.size()) throw UsageError("--label-images exceeds the training set");
   if (epochs > 1000) throw UsageError("--epochs must be at most 1000");
 
-  const auto init = models::initial_state(params, seed);
-  models::DiehlCookNetwork net(params, init, seed);
-  experiments::TrainOptions topt;
-  topt.train_images = train_images;
-  topt.epochs = epochs;
-  topt.shuffle = shuffle;
-  topt.seed = seed;
-  topt.log_window = std::clamp<std::size_t>(train_images * epochs / 4, 50, 1000);
+  const auto init = resume ? ck.init : models::initial_state(params, seed);
+  models::DiehlCookNetwork net(params, resume ? ck.current : init, seed);
   experiments::TrainCursor cursor;
+  io::TrainLogColumns log_columns;
+  if (resume) {
+    net.restore_dynamic(ck.dynamic);
+    cursor = ck.cursor;
+    log_columns = ck.log;
+  }
   const std::size_t total = train_images * epochs;
   experiments::Progress progress("train", total, show);
   experiments::TrainHooks hooks;
   hooks.progress = [&](std::uint64_t done, std::uint64_t, float acc) {
     progress.update(done, std::isnan(acc) ? std::string{} : fmt::format("running acc {:.3f}", acc));
   };
+  experiments::TrainReport report;
   const auto t0 = std::chrono::steady_clock::now();
-  auto report = experiments::train(net, data, topt, cursor, hooks);
-  const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto save_checkpoint = [&](const experiments::TrainCursor& c, const experiments::TrainReport& so_far) {
+    experiments::TrainCheckpoint k;
+    k.params = params;
+    k.config_text = config_text;
+    k.command_line = joined_command_line();
+    k.options = topt;
+    k.label_images = label_images;
+    k.no_label = no_label;
+    k.init = init;
+    k.current = net.state(init);
+    k.current.samples_seen = c.next_sample;
+    k.dynamic = net.dynamic_state();
+    k.cursor = c;
+    k.log = log_columns;
+    append_rows(k.log, so_far.log);
+    k.capped_images = ck.capped_images + so_far.capped_images;
+    k.presentations = ck.presentations + so_far.presentations;
+    k.exc_spikes = ck.exc_spikes + so_far.exc_spikes;
+    k.train_wall_s = ck.train_wall_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    experiments::write_checkpoint(ckpt_file, k);
+  };
+  StopSignals signals;
+  hooks.after_sample = [&](const experiments::TrainCursor& c) {
+    const bool stop = g_stop_signal != 0;
+    if (stop || (checkpoint_every && c.next_sample % checkpoint_every == 0 && c.next_sample < total))
+      save_checkpoint(c, report);
+    return stop;
+  };
+  hooks.report = &report;
+  experiments::train(net, data, topt, cursor, hooks);
+  const double train_s =
+      ck.train_wall_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.capped_images += ck.capped_images;
+  report.presentations += ck.presentations;
+  report.exc_spikes += ck.exc_spikes;
   progress.finish(fmt::format("{} presentations, {} capped", report.presentations, report.capped_images));
+  if (report.interrupted) {
+    const int sig = g_stop_signal;
+    fmt::print(stderr, "snnsim train: interrupted at sample {} of {}; checkpoint {} (continue with --resume)\n",
+               cursor.next_sample, total, ckpt_file.string());
+    return sig == SIGTERM ? kExitTerminated : kExitInterrupted;
+  }
   if (report.capped_images && show)
     fmt::print(stderr, "warning: {} image(s) stayed below {} exc spikes after {} tries (max_tries)\n",
                report.capped_images, params.min_exc_spikes, params.max_tries);
@@ -131,23 +218,27 @@ int cmd_train(const std::vector<std::string>& args) {
     trained.labels = std::move(lab.labels);
     trained.class_rate_Hz = std::move(lab.class_rate_Hz);
   }
+  append_rows(log_columns, report.log);
 
+  auto txn = io::RunFileTransaction::create(out, true);
   auto root = txn.root();
   io::write_header(root, joined_command_line());
-  io::write_config(root, params, read_config_text(common.config_file));
+  io::write_config(root, params, config_text);
   auto cfg = root.open_group("config");
   cfg.set_attr<std::uint64_t>("master_seed", seed);
   cfg.set_attr<std::uint64_t>("train_images", train_images);
   cfg.set_attr<std::uint64_t>("epochs", epochs);
-  cfg.set_attr<std::uint8_t>("shuffle", shuffle ? 1 : 0);
+  cfg.set_attr<std::uint8_t>("shuffle", topt.shuffle ? 1 : 0);
   cfg.set_attr<std::uint64_t>("label_images", no_label ? 0 : label_images);
   cfg.set_attr<std::uint32_t>("threads", static_cast<std::uint32_t>(threads));
   cfg.set_attr("data_dir", std::filesystem::absolute(data_dir).string());
   io::write_state(root, "init", init, {"init", ""});
   io::write_state(root, report.stopped.empty() ? "trained" : "stopped", trained, {"train", "init"});
-  io::append_train_log(root, to_columns(report.log));
+  io::append_train_log(root, log_columns);
   root.open_group("train").set_attr<double>("wall_s", train_s);
   txn.commit();
+  std::error_code ec;
+  std::filesystem::remove(ckpt_file, ec);
 
   // Statistics that say what was simulated (bench/compare checks them against Brian2).
   auto normalized_init = init;

@@ -1,0 +1,33 @@
+#pragma once
+// Training checkpoints: everything needed to continue a run bit-identically from a sample
+// boundary (learned state, dynamic state, spikes in flight, monitor state, log so far, the
+// position in the data order; the input streams are counter-based, so no RNG state beyond the
+// presentation counter). Written atomically next to the run file as RUN.h5.ckpt.
+#include <filesystem>
+#include <string>
+
+#include "io/run_file.hpp"
+#include "train.hpp"
+
+namespace snnsim::experiments {
+
+struct TrainCheckpoint {
+  models::DiehlCookParams params;
+  std::string config_text, command_line;
+  TrainOptions options;
+  std::size_t label_images = 0;
+  bool no_label = false;
+  models::NetworkState init, current;
+  models::DynamicState dynamic;
+  TrainCursor cursor;
+  io::TrainLogColumns log;
+  std::uint64_t capped_images = 0, presentations = 0, exc_spikes = 0;
+  double train_wall_s = 0.0;  // training time spent before this checkpoint
+};
+
+std::filesystem::path checkpoint_path(const std::filesystem::path& run_file);
+void write_checkpoint(const std::filesystem::path& file, const TrainCheckpoint& c);
+/// Throws RunFileError naming the file and dataset when anything is missing or inconsistent.
+TrainCheckpoint read_checkpoint(const std::filesystem::path& file);
+
+}  // namespace snnsim::experiments
