@@ -18,11 +18,13 @@ enum class SleepInput {
   window,      // SRC-style: only a random 11x11 window of the mean image, a new window every window_ms
 };
 
+// Defaults are the best of `snnsim tune-sleep` on validation images (docs/sleep-tuning.md):
+// the search preferred no extra leak and halved inhibition over the proposed 2x leak and AMPA.
 struct SleepOptions {
-  double duration_s = 20.0;
-  double leak_scale = 2.0;        // k_L on the exc leak term
-  double exc_scale = 2.0;         // gain on input->exc conductance
-  double inh_scale = 1.0;         // gain on inh->exc conductance
+  double duration_s = 10.0;
+  double leak_scale = 1.0;        // k_L on the exc leak term
+  double exc_scale = 1.0;         // gain on input->exc conductance
+  double inh_scale = 0.5;         // gain on inh->exc conductance
   double input_rate_scale = 1.0;  // x the wake rate at the starting intensity (pixel/4 Hz)
   SleepInput input = SleepInput::mean_image;
   double block_ms = 500.0;        // weights are normalised at the start of every block (the wake cadence)
