@@ -123,6 +123,7 @@ int cmd_eval(const std::vector<std::string>& args) {
                 {"wall_s", total_wall},
                 {"images_per_s", static_cast<double>(images) / total_wall},
                 {"threads", threads},
+                {"peak_rss_MiB", peak_rss_MiB()},
                 {"results", rows}});
   }
   return kExitOk;

@@ -157,6 +157,7 @@ int cmd_train(const std::vector<std::string>& args) {
   };
   experiments::TrainReport report;
   const auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = cpu_seconds();
   auto save_checkpoint = [&](const experiments::TrainCursor& c, const experiments::TrainReport& so_far) {
     experiments::TrainCheckpoint k;
     k.params = params;
@@ -189,6 +190,7 @@ int cmd_train(const std::vector<std::string>& args) {
   experiments::train(net, data, topt, cursor, hooks);
   const double train_s =
       ck.train_wall_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double train_cpu_s = cpu_seconds() - cpu0;
   report.capped_images += ck.capped_images;
   report.presentations += ck.presentations;
   report.exc_spikes += ck.exc_spikes;
@@ -284,6 +286,9 @@ int cmd_train(const std::vector<std::string>& args) {
         {"weight_std", ws.sd},
         {"weight_abs_change_mean", abs_change},
         {"threads", threads},
+        {"peak_rss_MiB", peak_rss_MiB()},
+        {"train_cpu_s", train_cpu_s},
+        {"process_cpu_s", cpu_seconds()},
     };
     print_json(j);
   } else {

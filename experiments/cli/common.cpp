@@ -4,6 +4,8 @@
 #include <omp.h>
 
 #include <cmath>
+#include <sys/resource.h>
+
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -16,7 +18,22 @@ namespace snnsim::cli {
 
 namespace {
 std::string g_command_line;
+
+// Boost.Program_options (1.74 and still upstream) builds an error message by replacing
+// placeholders such as %value% with the offending user text, in a loop that never ends when
+// that text itself contains the placeholder (error_with_option_name::replace_token): e.g.
+// `--seed %value%` hung snnsim with growing memory. Found by fuzz/fuzz_config. Text with a
+// %lowercase_word% is refused before Boost sees it, so no Boost error message can contain one.
+void refuse_boost_placeholders(const std::string& where, const std::string& text) {
+  for (std::size_t open = text.find('%'); open != std::string::npos; open = text.find('%', open + 1)) {
+    std::size_t k = open + 1;
+    while (k < text.size() && ((text[k] >= 'a' && text[k] <= 'z') || text[k] == '_')) ++k;
+    if (k > open + 1 && k < text.size() && text[k] == '%')
+      throw UsageError(where + ": '" + text.substr(open, k + 1 - open) +
+                       "' is not allowed in options (Boost.Program_options would never finish its error message)");
+  }
 }
+}  // namespace
 
 void set_command_line(int argc, char** argv) {
   std::string s;
@@ -79,6 +96,7 @@ void ModelOptions::apply(const po::variables_map&) {
 bool parse(const std::string& command, const std::string& usage, const std::vector<std::string>& args,
            po::options_description& visible, po::variables_map& vm, CommonOptions& common,
            const po::positional_options_description* positional) {
+  for (const auto& a : args) refuse_boost_placeholders("command line", a);
   try {
     po::command_line_parser parser(args);
     parser.options(visible);
@@ -91,8 +109,12 @@ bool parse(const std::string& command, const std::string& usage, const std::vect
     }
     if (vm.count("config")) {
       const auto path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) throw UsageError(path + ": cannot open config file");
+      std::ifstream file(path);
+      if (!file) throw UsageError(path + ": cannot open config file");
+      std::stringstream in;
+      in << file.rdbuf();
+      in.clear();  // an empty file leaves failbit set; it parses as no options, as before
+      refuse_boost_placeholders(path, in.str());
       try {
         po::store(po::parse_config_file(in, visible, /*allow_unregistered=*/false), vm);
       } catch (const po::error& e) {
@@ -127,6 +149,19 @@ std::uint64_t resolve_seed(const po::variables_map& vm, const std::string& key, 
   const std::uint64_t seed = (std::uint64_t{rd()} << 32 | rd()) & ((std::uint64_t{1} << 53) - 1);
   if (!quiet) fmt::print(stderr, "no --seed given; using --seed {} (stored in the run file)\n", seed);
   return seed;
+}
+
+double peak_rss_MiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump() << std::endl; }

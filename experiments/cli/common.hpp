@@ -58,6 +58,11 @@ std::uint64_t resolve_seed(const po::variables_map& vm, const std::string& key, 
 std::string joined_command_line();
 void set_command_line(int argc, char** argv);
 
+/// Peak resident memory of this process so far, MiB (getrusage).
+double peak_rss_MiB();
+/// CPU seconds (user + system) this process has used so far.
+double cpu_seconds();
+
 /// Prints exactly one JSON object on stdout.
 void print_json(const nlohmann::json& j);
 
