@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang 14, ASan + UBSan, see fuzz/CMakeLists.txt) and fuzzes
-# each for SECONDS (default 60). Prints executions per target; exits non-zero when any target
-# found a crash, sanitizer report, timeout (> 10 s on one input), leak or oversized allocation.
+# each for SECONDS (default 60). Prints executions per target. Exits non-zero when a target
+# finds a problem in snnsim's code: a crash, sanitizer report, uncaught exception of another
+# type, hang (> 10 s on one input), leak or oversized allocation. Crashes inside libhdf5 itself
+# (HDF5 1.10.8 bugs on corrupt files, see fuzz/README.md) are listed but do not fail the run
+# unless SNNSIM_FUZZ_STRICT=1; fuzzing then resumes for the time left.
 #
 #   bash fuzz/run.sh [SECONDS] [TARGET ...]     TARGET: idx config run_file (default: all)
 #
 # Environment: SNNSIM_FUZZ_BUILD (build dir, default build-fuzz), SNNSIM_FUZZ_JOBS (make -j, 2),
-# SNNSIM_FUZZ_ARGS (extra libFuzzer flags, e.g. "-seed=1").
+# SNNSIM_FUZZ_ARGS (extra libFuzzer flags, e.g. "-seed=1"), SNNSIM_FUZZ_STRICT (see above).
 # The growing corpus is kept in $SNNSIM_FUZZ_BUILD/fuzz-work/corpus/<target> (reused by the
 # next run); crash inputs land in $SNNSIM_FUZZ_BUILD/fuzz-work/artifacts/<target>/.
 set -euo pipefail
@@ -24,14 +27,34 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clan
 cmake --build "$build" -j"$jobs" --target fuzz_idx fuzz_config fuzz_run_file fuzz_make_run_seed >/dev/null
 
 work=$build/fuzz-work
-mkdir -p "$work/tmp" "$work/seeds/run_file"
+mkdir -p "$work/seeds/run_file"
 # Run-file seeds are generated (valid files written by the same io code), not committed.
 "$build/fuzz/fuzz_make_run_seed" "$work/seeds/run_file"
-export SNNSIM_FUZZ_TMPDIR=$work/tmp
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+# The parsers read paths, so each input goes through a file: keep those in memory when possible.
+if [[ -d /dev/shm && -w /dev/shm ]]; then tmp=$(mktemp -d /dev/shm/snnsim-fuzz.XXXXXX); else tmp=$(mktemp -d); fi
+trap 'rm -rf "$tmp"' EXIT
+export SNNSIM_FUZZ_TMPDIR=$tmp
+# allocator_may_return_null: an impossible malloc (libhdf5 asks for petabytes on some corrupt
+# headers) returns NULL as glibc would, instead of aborting; allocations over
+# -malloc_limit_mb that do succeed are still reported.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+# Who a finding belongs to, from its report: leaks (libhdf5's known one is suppressed) and UBSan
+# reports are snnsim's; otherwise the first stack frame that is not the sanitizer, libFuzzer,
+# malloc or libc decides: inside libhdf5 -> "libhdf5", anything else -> "snnsim".
+classify() {
+  if grep -qE 'LeakSanitizer|runtime error:|out-of-memory \(used' "$1"; then echo snnsim; return; fi
+  awk '/ERROR: / {err = 1}
+       err && /^ *#[0-9]+ 0x/ {
+         if ($0 ~ /__sanitizer|__interceptor|__asan|__lsan|__ubsan| in fuzzer::| in (malloc|calloc|realloc|free) |operator new|libc\.so/) next
+         print ($0 ~ /libhdf5/ ? "libhdf5" : "snnsim"); found = 1; exit
+       }
+       END { if (!found) print "snnsim" }' "$1"
+}
+
 failed=0
+summary=()
 for t in "${targets[@]}"; do
   corpus=$work/corpus/$t
   artifacts=$work/artifacts/$t/
@@ -45,23 +68,47 @@ for t in "${targets[@]}"; do
   # slow unwinder, as libhdf5 has no frame pointers.
   [[ $t == run_file ]] && env+=(ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
     LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan-hdf5.supp:print_suppressions=0")
-  log=$work/$t.log
-  rc=0
-  # -timeout: one input running > 10 s is a hang; -malloc_limit_mb: one allocation > 1 GiB
-  # (the inputs are at most a few hundred KB) is a failure to bound allocations.
-  # shellcheck disable=SC2086
-  env "${env[@]}" timeout $((secs + 300)) "$build/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 \
-    -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$artifacts" "${extra[@]}" \
-    ${SNNSIM_FUZZ_ARGS:-} "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  printf 'fuzz_%-9s %8s executions in %ss (%s/s), corpus %s files, exit %s\n' "$t" "${execs:-?}" "$secs" \
-    "${rate:-?}" "$(find "$corpus" -type f | wc -l)" "$rc"
-  if [[ $rc -ne 0 ]]; then
+  # libFuzzer stops at the first finding. A finding inside libhdf5 (a known class of HDF5 1.10
+  # bugs on corrupt files, see fuzz/README.md) is reported and fuzzing resumes for the time
+  # left; a finding in snnsim's code fails the run (SNNSIM_FUZZ_STRICT=1: any finding fails).
+  deadline=$(($(date +%s) + secs))
+  execs=0 round=0 hdf5_findings=() own_finding=""
+  while :; do
+    left=$((deadline - $(date +%s)))
+    ((left >= 3 || round == 0)) || break
+    ((left >= 1)) || left=1
+    round=$((round + 1))
+    log=$work/$t.$round.log
+    rc=0
+    # -timeout: one input running > 10 s is a hang; -malloc_limit_mb: one allocation > 1 GiB
+    # (the inputs are at most a few hundred KB) is a failure to bound allocations.
+    # shellcheck disable=SC2086
+    env "${env[@]}" timeout $((left + 300)) "$build/fuzz/fuzz_$t" -max_total_time="$left" -timeout=10 \
+      -rss_limit_mb=2560 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$artifacts" "${extra[@]}" \
+      ${SNNSIM_FUZZ_ARGS:-} "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    execs=$((execs + ${n:-0}))
+    ((rc != 0)) || break
+    unit=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
+    if [[ $(classify "$log") == libhdf5 && ${SNNSIM_FUZZ_STRICT:-0} != 1 && round -lt 50 ]]; then
+      hdf5_findings+=("${unit:-?} ($log)")
+      echo "fuzz_$t: finding inside libhdf5 (not failing): $(grep -m1 -E 'ERROR: ' "$log" | sed 's/^==[0-9]*== *//') -> ${unit:-?}" >&2
+      continue
+    fi
+    own_finding="${unit:-?} ($log)"
+    break
+  done
+  line=$(printf 'fuzz_%-9s %8d executions in %ss (%d/s), corpus %s files, libhdf5 findings %d, snnsim findings %d' \
+    "$t" "$execs" "$secs" $((execs / (secs > 0 ? secs : 1))) "$(find "$corpus" -type f | wc -l)" \
+    "${#hdf5_findings[@]}" "$([[ -n $own_finding ]] && echo 1 || echo 0)")
+  echo "$line"
+  summary+=("$line")
+  if [[ -n $own_finding ]]; then
     failed=1
-    echo "---- fuzz_$t found a problem (log: $log; input saved under $artifacts):" >&2
-    grep -E -A40 'ERROR: |runtime error|==ERROR|SUMMARY|Test unit written' "$log" | head -80 >&2 || tail -60 "$log" >&2
+    log=${own_finding##* (}
+    log=${log%)}
+    echo "---- fuzz_$t found a problem in snnsim: input ${own_finding%% (*}, log $log" >&2
+    grep -E -A40 'ERROR: |runtime error|SUMMARY' "$log" | head -80 >&2 || tail -60 "$log" >&2
   fi
 done
-rm -rf "$work/tmp"
 exit $failed
