@@ -110,6 +110,12 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
       report.stopped = std::string("non-finite state after sample ") + std::to_string(cursor.next_sample) + ": " + e.what();
       return report;
     }
+    if (outcome.capped && o.stop_on_retry_cap) {
+      report.stopped = "image " + std::to_string(k) + " (sample " + std::to_string(cursor.next_sample) + ") drew only " +
+                       std::to_string(outcome.exc_spikes) + " exc spikes after max_tries = " +
+                       std::to_string(p.max_tries) + " presentations (a silent network; --retry-cap warn continues)";
+      return report;
+    }
     if (outcome.exc_spikes > max_spikes) {
       report.stopped = "runaway activity: " + std::to_string(outcome.exc_spikes) + " exc spikes in one window (limit " +
                        std::to_string(max_spikes) + ") at sample " + std::to_string(cursor.next_sample);

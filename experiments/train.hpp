@@ -17,6 +17,7 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   std::size_t log_window = 1000;    // running accuracy: labels from the previous window of this many samples
   std::uint64_t max_exc_spikes = 0; // guard: more exc spikes than this in one window stops the run (0 = auto)
+  bool stop_on_retry_cap = true;    // guard: an image still silent after max_tries stops the run (else warn)
 };
 
 /// One row per presented sample (retries folded in), as /train/log stores it.

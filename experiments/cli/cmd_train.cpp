@@ -72,6 +72,7 @@ int cmd_train(const std::vector<std::string>& args) {
   std::size_t train_images = 0, epochs = 1, label_images = 0;
   bool force = false, shuffle = false, no_label = false, resume = false;
   std::size_t checkpoint_every = 0;
+  std::string retry_cap;
   po::options_description main("Options");
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
@@ -86,7 +87,9 @@ int cmd_train(const std::vector<std::string>& args) {
       "force", po::bool_switch(&force), "replace an existing run file")(
       "checkpoint-every", po::value<std::size_t>(&checkpoint_every)->default_value(0),
       "write RUN.h5.ckpt every K samples (0 = only on SIGINT/SIGTERM)")(
-      "resume", po::bool_switch(&resume), "continue from RUN.h5.ckpt (its settings are used)");
+      "resume", po::bool_switch(&resume), "continue from RUN.h5.ckpt (its settings are used)")(
+      "retry-cap", po::value<std::string>(&retry_cap)->default_value("stop"),
+      "stop | warn: what to do when an image stays below min_exc_spikes after max_tries");
   add_common_options(main, common);
   po::options_description all;
   all.add(main).add(model.description());
@@ -99,6 +102,7 @@ int cmd_train(const std::vector<std::string>& args) {
   const int threads = resolve_threads(common.threads);
   const bool show = !common.quiet;
 
+  if (retry_cap != "stop" && retry_cap != "warn") throw UsageError("--retry-cap must be stop or warn");
   // Check the output first: a bad path fails before minutes of training.
   io::RunFileTransaction::check_target(out, force || resume);
   const auto ckpt_file = experiments::checkpoint_path(out);
@@ -129,6 +133,7 @@ int cmd_train(const std::vector<std::string>& args) {
     topt.seed = seed;
     topt.log_window = std::clamp<std::size_t>(train_images * epochs / 4, 50, 1000);
   }
+  topt.stop_on_retry_cap = retry_cap == "stop";
   const auto data = io::load_split(data_dir, io::Split::train);
   if (data.images.pixels_per_image() != params.n_input)
     throw DataError(data_dir + ": images have " + std::to_string(data.images.pixels_per_image()) +
@@ -201,7 +206,7 @@ int cmd_train(const std::vector<std::string>& args) {
                cursor.next_sample, total, ckpt_file.string());
     return sig == SIGTERM ? kExitTerminated : kExitInterrupted;
   }
-  if (report.capped_images && show)
+  if (report.capped_images)
     fmt::print(stderr, "warning: {} image(s) stayed below {} exc spikes after {} tries (max_tries)\n",
                report.capped_images, params.min_exc_spikes, params.max_tries);
 
@@ -260,7 +265,7 @@ int cmd_train(const std::vector<std::string>& args) {
   for (auto l : trained.labels) assigned += l >= 0;
 
   if (!report.stopped.empty()) {
-    fmt::print(stderr, "snnsim train: stopped: {}; state saved as network/stopped in {}\n", report.stopped, out);
+    fmt::print(stderr, "snnsim train: error: stopped: {}; state saved as network/stopped in {}\n", report.stopped, out);
     return kExitRuntime;
   }
   if (common.json) {
