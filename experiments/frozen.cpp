@@ -12,7 +12,8 @@ namespace snnsim::experiments {
 
 std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, const models::NetworkState& s,
                                             std::uint64_t seed, const io::ImageSet& images, std::size_t count,
-                                            std::uint32_t purpose, int threads, const ProgressFn& progress) {
+                                            std::uint32_t purpose, int threads, const ProgressFn& progress,
+                                            bool record_spikes) {
   if (count > images.count) throw std::invalid_argument("more images requested than the set holds");
   if (images.pixels_per_image() != p.n_input)
     throw std::invalid_argument("images have " + std::to_string(images.pixels_per_image()) + " pixels, network has " +
@@ -25,6 +26,9 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
     try {
       models::DiehlCookNetwork net(p, s, seed);
       net.set_learning(false);
+      auto& recorder = net.exc_recorder();
+      recorder.enable(record_spikes);
+      const sim::Step window = net.engine().steps_for_ms(p.t_present_ms);
       std::vector<double> rates;
 #pragma omp for schedule(dynamic, 8)
       for (std::size_t k = 0; k < count; ++k) {
@@ -33,6 +37,15 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
                                           static_cast<std::uint32_t>(k * 64), r.counts, rates);
         r.tries = o.tries;
         r.capped = o.capped;
+        if (record_spikes) {
+          const sim::Step start = net.engine().now() - window;  // the last try's window
+          for (std::size_t q = 0; q < recorder.steps().size(); ++q)
+            if (recorder.steps()[q] >= start) {
+              r.spike_step.push_back(static_cast<std::uint32_t>(recorder.steps()[q] - start));
+              r.spike_id.push_back(recorder.ids()[q]);
+            }
+          recorder.clear();
+        }
         const std::size_t d = ++done;
         if (progress && omp_get_thread_num() == 0) progress(d, count);
       }
@@ -78,9 +91,11 @@ Labelling assign_labels(const models::DiehlCookParams& p, const models::NetworkS
 }
 
 Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
-                    const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress) {
+                    const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress,
+                    bool record_spikes) {
   if (s.labels.size() != p.n_exc) throw std::invalid_argument("state has no labels: run label assignment first");
-  const auto responses = frozen_responses(p, s, seed, data.images, count, models::kStreamEvalInput, threads, progress);
+  auto responses =
+      frozen_responses(p, s, seed, data.images, count, models::kStreamEvalInput, threads, progress, record_spikes);
   Evaluation e;
   e.n_samples = count;
   e.predictions.resize(count);
@@ -95,6 +110,7 @@ Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState
     ++e.confusion[data.labels[k] * 10 + predicted];
     if (predicted == data.labels[k]) ++e.n_correct;
   }
+  if (record_spikes) e.responses = std::move(responses);
   return e;
 }
 

@@ -17,6 +17,8 @@ struct ImageResponse {
   std::vector<std::uint32_t> counts;  // exc spikes per neuron in the window of the last try
   std::uint32_t tries = 0;
   bool capped = false;
+  // With recording on: exc spikes of the last try, steps from the start of its window.
+  std::vector<std::uint32_t> spike_step, spike_id;
 };
 
 using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
@@ -24,7 +26,8 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 /// Responses of the first `count` images. `progress` is called from one thread at a time.
 std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, const models::NetworkState& s,
                                             std::uint64_t seed, const io::ImageSet& images, std::size_t count,
-                                            std::uint32_t purpose, int threads, const ProgressFn& progress = {});
+                                            std::uint32_t purpose, int threads, const ProgressFn& progress = {},
+                                            bool record_spikes = false);
 
 struct Labelling {
   std::vector<std::int16_t> labels;  // -1 = never responded
@@ -39,11 +42,13 @@ struct Evaluation {
   std::size_t n_samples = 0, n_correct = 0, n_silent = 0, capped = 0;
   std::array<std::uint32_t, 100> confusion{};  // [true][predicted]; silent images are not in it
   std::vector<std::int8_t> predictions;        // -1 = silent
+  std::vector<ImageResponse> responses;        // kept only when spikes were recorded
   double accuracy() const { return n_samples ? static_cast<double>(n_correct) / static_cast<double>(n_samples) : 0.0; }
 };
 
 /// Scores the first `count` images of `data` with the labels in `s`.
 Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
-                    const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress = {});
+                    const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress = {},
+                    bool record_spikes = false);
 
 }  // namespace snnsim::experiments

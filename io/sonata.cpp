@@ -9,7 +9,8 @@
 
 namespace snnsim::io {
 
-void write_sonata_spikes(const std::filesystem::path& file, const std::vector<PopulationSpikes>& populations) {
+void write_sonata_spikes(const std::filesystem::path& file, const std::vector<PopulationSpikes>& populations,
+                         const StimulusTable* stimulus) {
   const auto temp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()));
   {
     auto f = h5::File::create(temp);
@@ -36,6 +37,14 @@ void write_sonata_spikes(const std::filesystem::path& file, const std::vector<Po
       g.write<double>("timestamps", p.timestamps_ms, {n}, c);
       g.write<std::uint64_t>("node_ids", p.node_ids, {n}, c);
       g.dataset_attributes("timestamps").set_attr("units", "ms");
+    }
+    if (stimulus) {
+      auto s = root.create_group("stimulus");
+      const hsize_t n = stimulus->sample_index.size();
+      s.write<std::uint64_t>("sample_index", stimulus->sample_index, {n});
+      s.write<std::uint8_t>("label", stimulus->label, {n});
+      s.write<double>("t_start_ms", stimulus->t_start_ms, {n});
+      s.write<double>("t_stop_ms", stimulus->t_stop_ms, {n});
     }
   }
   std::error_code ec;

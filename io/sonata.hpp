@@ -14,6 +14,14 @@ struct PopulationSpikes {
   std::vector<std::uint64_t> node_ids;
 };
 
-void write_sonata_spikes(const std::filesystem::path& file, const std::vector<PopulationSpikes>& populations);
+/// snnsim's extension (ignored by SONATA readers): one row per presentation.
+struct StimulusTable {
+  std::vector<std::uint64_t> sample_index;
+  std::vector<std::uint8_t> label;
+  std::vector<double> t_start_ms, t_stop_ms;
+};
+
+void write_sonata_spikes(const std::filesystem::path& file, const std::vector<PopulationSpikes>& populations,
+                         const StimulusTable* stimulus = nullptr);
 
 }  // namespace snnsim::io

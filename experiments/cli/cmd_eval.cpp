@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 
 #include "command.hpp"
@@ -12,13 +13,14 @@
 #include "experiments/progress.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
+#include "io/sonata.hpp"
 #include "run_access.hpp"
 
 namespace snnsim::cli {
 
 int cmd_eval(const std::vector<std::string>& args) {
   CommonOptions common;
-  std::string data_dir, run, state, noise, levels_text;
+  std::string data_dir, run, state, noise, levels_text, record;
   std::size_t test_images = 0;
   std::uint64_t noise_seed = 1;
   po::options_description main("Options");
@@ -30,6 +32,9 @@ int cmd_eval(const std::vector<std::string>& args) {
       "levels", po::value<std::string>(&levels_text),
       "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.1,0.3,0.5,0.7,0.9; blur: sigma in "
       "pixels, default 0.5..4; saltpepper: fraction, default 0.05..0.4)")(
+      "record-spikes", po::value<std::string>(&record)->default_value("none"),
+      "none | exc: write each condition's exc spikes (last try of every image, windows laid end to end) as a SONATA "
+      "file under spikes/ next to the run file")(
       "noise-seed", po::value<std::uint64_t>(&noise_seed)->default_value(1),
       "seed of the noise stream (the same seed gives every state the same noisy images)");
   add_common_options(main, common);
@@ -39,6 +44,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   require_positive(vm, "test-images");
   const int threads = resolve_threads(common.threads);
   const bool show = !common.quiet;
+  if (record != "none" && record != "exc") throw UsageError("--record-spikes must be none or exc for eval");
   experiments::NoiseType noise_type;
   try {
     noise_type = experiments::noise_from_string(noise);
@@ -78,7 +84,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     experiments::Progress progress(what, test_images, show);
     const auto t0 = std::chrono::steady_clock::now();
     const auto e = experiments::evaluate(loaded.params, loaded.state, loaded.seed, *input, test_images, threads,
-                                         [&](std::size_t d, std::size_t) { progress.update(d); });
+                                         [&](std::size_t d, std::size_t) { progress.update(d); }, record == "exc");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.finish(fmt::format("accuracy {:.4f}", e.accuracy()));
     io::EvalRow row;
@@ -91,6 +97,26 @@ int cmd_eval(const std::vector<std::string>& args) {
     row.n_silent = static_cast<std::uint32_t>(e.n_silent);
     row.accuracy = e.accuracy();
     row.wall_s = wall;
+    if (record == "exc") {
+      row.spikes_file = clean ? fmt::format("spikes/eval_{}.h5", state) : fmt::format("spikes/eval_{}_{}_{}.h5", state, noise, level);
+      io::PopulationSpikes ps{"exc", {}, {}};
+      io::StimulusTable stim;
+      const double window_ms = loaded.params.t_present_ms;
+      for (std::size_t k = 0; k < e.responses.size(); ++k) {
+        const double start_ms = static_cast<double>(k) * window_ms;
+        for (std::size_t q = 0; q < e.responses[k].spike_step.size(); ++q) {
+          ps.timestamps_ms.push_back(start_ms + e.responses[k].spike_step[q] * loaded.params.dt_ms);
+          ps.node_ids.push_back(e.responses[k].spike_id[q]);
+        }
+        stim.sample_index.push_back(k);
+        stim.label.push_back(input->labels[k]);
+        stim.t_start_ms.push_back(start_ms);
+        stim.t_stop_ms.push_back(start_ms + window_ms);
+      }
+      const auto dir = std::filesystem::path(run).parent_path();
+      std::filesystem::create_directories(dir / "spikes");
+      io::write_sonata_spikes(dir / row.spikes_file, {ps}, &stim);
+    }
     io::append_eval(txn.root(), row, e.confusion, e.predictions);
     rows.push_back({{"state", state},
                     {"noise_type", noise},

@@ -16,6 +16,7 @@
 #include "io/error.hpp"
 #include "io/idx.hpp"
 #include "io/run_file.hpp"
+#include "io/sonata.hpp"
 
 namespace snnsim::cli {
 namespace {
@@ -72,7 +73,7 @@ int cmd_train(const std::vector<std::string>& args) {
   std::size_t train_images = 0, epochs = 1, label_images = 0;
   bool force = false, shuffle = false, no_label = false, resume = false;
   std::size_t checkpoint_every = 0;
-  std::string retry_cap;
+  std::string retry_cap, record;
   po::options_description main("Options");
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
@@ -88,6 +89,8 @@ int cmd_train(const std::vector<std::string>& args) {
       "checkpoint-every", po::value<std::size_t>(&checkpoint_every)->default_value(0),
       "write RUN.h5.ckpt every K samples (0 = only on SIGINT/SIGTERM)")(
       "resume", po::bool_switch(&resume), "continue from RUN.h5.ckpt (its settings are used)")(
+      "record-spikes", po::value<std::string>(&record)->default_value("none"),
+      "none | exc | all: write the training spikes as a SONATA file spikes/train.h5 next to the run file")(
       "retry-cap", po::value<std::string>(&retry_cap)->default_value("stop"),
       "stop | warn: what to do when an image stays below min_exc_spikes after max_tries");
   add_common_options(main, common);
@@ -103,6 +106,8 @@ int cmd_train(const std::vector<std::string>& args) {
   const bool show = !common.quiet;
 
   if (retry_cap != "stop" && retry_cap != "warn") throw UsageError("--retry-cap must be stop or warn");
+  if (record != "none" && record != "exc" && record != "all")
+    throw UsageError("--record-spikes must be none, exc or all");
   // Check the output first: a bad path fails before minutes of training.
   io::RunFileTransaction::check_target(out, force || resume);
   const auto ckpt_file = experiments::checkpoint_path(out);
@@ -184,6 +189,10 @@ int cmd_train(const std::vector<std::string>& args) {
     k.train_wall_s = ck.train_wall_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     experiments::write_checkpoint(ckpt_file, k);
   };
+  // Recorded spikes cover this invocation (after a resume: from the resume on).
+  net.exc_recorder().enable(record != "none");
+  net.inh_recorder().enable(record == "all");
+  const sim::Step record_start = net.engine().now();
   StopSignals signals;
   hooks.after_sample = [&](const experiments::TrainCursor& c) {
     const bool stop = g_stop_signal != 0;
@@ -227,6 +236,24 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   append_rows(log_columns, report.log);
 
+  std::string spikes_file;
+  if (record != "none") {
+    spikes_file = "spikes/train.h5";
+    std::vector<io::PopulationSpikes> pops;
+    for (auto* rec : {&net.exc_recorder(), &net.inh_recorder()}) {
+      if (!rec->enabled()) continue;
+      io::PopulationSpikes ps{rec->population().name(), {}, {}};
+      for (std::size_t q = 0; q < rec->steps().size(); ++q) {
+        ps.timestamps_ms.push_back(static_cast<double>(rec->steps()[q] - record_start) * params.dt_ms);
+        ps.node_ids.push_back(rec->ids()[q]);
+      }
+      pops.push_back(std::move(ps));
+    }
+    const auto dir = std::filesystem::path(out).parent_path();
+    std::filesystem::create_directories(dir / "spikes");
+    io::write_sonata_spikes(dir / spikes_file, pops);
+  }
+
   auto txn = io::RunFileTransaction::create(out, true);
   auto root = txn.root();
   io::write_header(root, joined_command_line());
@@ -241,6 +268,7 @@ int cmd_train(const std::vector<std::string>& args) {
   cfg.set_attr("data_dir", std::filesystem::absolute(data_dir).string());
   io::write_state(root, "init", init, {"init", ""});
   io::write_state(root, report.stopped.empty() ? "trained" : "stopped", trained, {"train", "init"});
+  root.open_group(report.stopped.empty() ? "network/trained" : "network/stopped").set_attr("spikes_file", spikes_file);
   io::append_train_log(root, log_columns);
   root.open_group("train").set_attr<double>("wall_s", train_s);
   txn.commit();
