@@ -89,6 +89,7 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
   RunningAccuracy running(cursor.running, p.n_exc, o.log_window);
   std::vector<std::uint32_t> counts;
   std::vector<double> rates;
+  std::uint32_t capped_in_a_row = 0;
   net.set_learning(true);
   while (cursor.next_sample < order.size()) {
     const std::uint32_t k = order[cursor.next_sample];
@@ -110,10 +111,11 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
       report.stopped = std::string("non-finite state after sample ") + std::to_string(cursor.next_sample) + ": " + e.what();
       return report;
     }
-    if (outcome.capped && o.stop_on_retry_cap) {
-      report.stopped = "image " + std::to_string(k) + " (sample " + std::to_string(cursor.next_sample) + ") drew only " +
-                       std::to_string(outcome.exc_spikes) + " exc spikes after max_tries = " +
-                       std::to_string(p.max_tries) + " presentations (a silent network; --retry-cap warn continues)";
+    capped_in_a_row = outcome.capped ? capped_in_a_row + 1 : 0;
+    if (o.max_capped_in_a_row && capped_in_a_row >= o.max_capped_in_a_row) {
+      report.stopped = std::to_string(capped_in_a_row) + " images in a row (up to sample " +
+                       std::to_string(cursor.next_sample) + ") stayed below min_exc_spikes after max_tries = " +
+                       std::to_string(p.max_tries) + " presentations: the network is silent";
       return report;
     }
     if (outcome.exc_spikes > max_spikes) {

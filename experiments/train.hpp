@@ -17,7 +17,9 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   std::size_t log_window = 1000;    // running accuracy: labels from the previous window of this many samples
   std::uint64_t max_exc_spikes = 0; // guard: more exc spikes than this in one window stops the run (0 = auto)
-  bool stop_on_retry_cap = true;    // guard: an image still silent after max_tries stops the run (else warn)
+  // Guard: this many images in a row still below min_exc_spikes after max_tries means a silent
+  // network and stops the run (0 = never; single capped images are only counted and warned about).
+  std::uint32_t max_capped_in_a_row = 10;
 };
 
 /// One row per presented sample (retries folded in), as /train/log stores it.

@@ -73,7 +73,8 @@ int cmd_train(const std::vector<std::string>& args) {
   std::size_t train_images = 0, epochs = 1, label_images = 0;
   bool force = false, shuffle = false, no_label = false, resume = false;
   std::size_t checkpoint_every = 0;
-  std::string retry_cap, record;
+  std::string record;
+  std::uint32_t max_capped_in_a_row = 10;
   po::options_description main("Options");
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
@@ -91,8 +92,8 @@ int cmd_train(const std::vector<std::string>& args) {
       "resume", po::bool_switch(&resume), "continue from RUN.h5.ckpt (its settings are used)")(
       "record-spikes", po::value<std::string>(&record)->default_value("none"),
       "none | exc | all: write the training spikes as a SONATA file spikes/train.h5 next to the run file")(
-      "retry-cap", po::value<std::string>(&retry_cap)->default_value("stop"),
-      "stop | warn: what to do when an image stays below min_exc_spikes after max_tries");
+      "max-capped-in-a-row", po::value<std::uint32_t>(&max_capped_in_a_row)->default_value(10),
+      "stop when this many images in a row stay silent after max_tries (0 = never; single ones are counted)");
   add_common_options(main, common);
   po::options_description all;
   all.add(main).add(model.description());
@@ -105,7 +106,6 @@ int cmd_train(const std::vector<std::string>& args) {
   const int threads = resolve_threads(common.threads);
   const bool show = !common.quiet;
 
-  if (retry_cap != "stop" && retry_cap != "warn") throw UsageError("--retry-cap must be stop or warn");
   if (record != "none" && record != "exc" && record != "all")
     throw UsageError("--record-spikes must be none, exc or all");
   // Check the output first: a bad path fails before minutes of training.
@@ -138,7 +138,7 @@ int cmd_train(const std::vector<std::string>& args) {
     topt.seed = seed;
     topt.log_window = std::clamp<std::size_t>(train_images * epochs / 4, 50, 1000);
   }
-  topt.stop_on_retry_cap = retry_cap == "stop";
+  topt.max_capped_in_a_row = max_capped_in_a_row;
   const auto data = io::load_split(data_dir, io::Split::train);
   if (data.images.pixels_per_image() != params.n_input)
     throw DataError(data_dir + ": images have " + std::to_string(data.images.pixels_per_image()) +

@@ -72,14 +72,14 @@ if [ "$(id -u)" != 0 ]; then
   expect 5 "not writable" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/ro/out.h5"
 fi
 
-# guards: a silent network stops at the retry cap with a saved state and exit 1
-expect 1 "max_tries = 3.*network/stopped" -- "$snnsim" train --data "$data" "${tiny[@]}" --input_rate_per_intensity_Hz 0 \
+# guards: a silent network (10 images in a row at the retry cap) stops with a saved state and exit 1
+expect 1 "10 images in a row.*max_tries = 3.*network/stopped" -- "$snnsim" train --data "$data" "${tiny[@]}" --input_rate_per_intensity_Hz 0 \
   --max_tries 3 --out "$work/dead.h5"
 if ! "$snnsim" describe --run "$work/dead.h5" --state stopped >/dev/null 2>&1; then
   echo "FAIL: the stopped state was not saved"
   fails=$((fails + 1))
 fi
-"$snnsim" train --data "$data" "${tiny[@]}" --input_rate_per_intensity_Hz 0 --max_tries 2 --retry-cap warn \
+"$snnsim" train --data "$data" "${tiny[@]}" --input_rate_per_intensity_Hz 0 --max_tries 2 --max-capped-in-a-row 0 \
   --out "$work/warned.h5" >/dev/null 2>"$work/warn.txt" || { echo "FAIL: --retry-cap warn"; fails=$((fails + 1)); }
 grep -q "warning: 10 image(s)" "$work/warn.txt" || { echo "FAIL: no retry-cap warning"; fails=$((fails + 1)); }
 rm -f "$work/dead.h5" "$work/warned.h5"
