@@ -9,31 +9,28 @@ void check_delay(int d) {
 }
 }  // namespace
 
-OneToOneProjection::OneToOneProjection(std::string name, Population& source, Population& target, Receptor r,
-                                       double weight, int delay_steps)
+FixedWeightProjection::FixedWeightProjection(std::string name, Population& source, Population& target, Receptor r,
+                                             double weight, int delay_steps)
     : Projection(std::move(name), source, target, r), weight_(weight), delay_(delay_steps), ring_(delay_steps + 1) {
   check_delay(delay_steps);
-  if (source.size() != target.size()) throw std::invalid_argument("one-to-one projection needs equal sizes");
+  if (source.size() != target.size()) throw std::invalid_argument(this->name() + ": source and target sizes differ");
 }
+
+OneToOneProjection::OneToOneProjection(std::string name, Population& source, Population& target, Receptor r,
+                                       double weight, int delay_steps)
+    : FixedWeightProjection(std::move(name), source, target, r, weight, delay_steps) {}
 
 void OneToOneProjection::deliver(Step now) {
   double* g = target_channel();
-  const double w = weight_ * gain();
-  for (NeuronId i : ring_.at(now - delay_)) g[i] += w;
-}
-
-AllButSelfProjection::AllButSelfProjection(std::string name, Population& source, Population& target, Receptor r,
-                                           double weight, int delay_steps)
-    : Projection(std::move(name), source, target, r), weight_(weight), delay_(delay_steps), ring_(delay_steps + 1) {
-  check_delay(delay_steps);
-  if (source.size() != target.size()) throw std::invalid_argument("all-but-self projection needs equal sizes");
+  const double w = weight() * gain();
+  for (NeuronId i : arriving(now)) g[i] += w;
 }
 
 void AllButSelfProjection::deliver(Step now) {
-  const auto& arrived = ring_.at(now - delay_);
+  const auto& arrived = arriving(now);
   if (arrived.empty()) return;
   double* g = target_channel();
-  const double w = weight_ * gain();
+  const double w = weight() * gain();
   const double count = static_cast<double>(arrived.size());
   const std::size_t n = target().size();
   // `arrived` is sorted, so one merge pass finds each target's own partner.

@@ -6,18 +6,20 @@
 
 namespace snnsim::sim {
 
-class OneToOneProjection final : public Projection {
+/// One weight for every synapse and one delay; spikes wait in a ring until they arrive.
+class FixedWeightProjection : public Projection {
  public:
-  OneToOneProjection(std::string name, Population& source, Population& target, Receptor r, double weight,
-                     int delay_steps);
-  void deliver(Step now) override;
+  FixedWeightProjection(std::string name, Population& source, Population& target, Receptor r, double weight,
+                        int delay_steps);
   void propagate(Step now) override { ring_.push(now, source().spikes()); }
   void reset_dynamics() override { ring_.clear(); }
+  int max_delay_steps() const override { return delay_; }
   std::vector<std::pair<Step, NeuronId>> in_flight() const override { return ring_.entries(); }
   void restore_in_flight(const std::vector<std::pair<Step, NeuronId>>& s) override { ring_.restore(s); }
-  std::string rule() const override { return "one_to_one"; }
-  int max_delay_steps() const override { return delay_; }
   double weight() const { return weight_; }
+
+ protected:
+  const std::vector<NeuronId>& arriving(Step now) const { return ring_.at(now - delay_); }
 
  private:
   double weight_;
@@ -25,23 +27,19 @@ class OneToOneProjection final : public Projection {
   SpikeRing ring_;
 };
 
-class AllButSelfProjection final : public Projection {
+class OneToOneProjection final : public FixedWeightProjection {
  public:
-  AllButSelfProjection(std::string name, Population& source, Population& target, Receptor r, double weight,
-                       int delay_steps);
+  OneToOneProjection(std::string name, Population& source, Population& target, Receptor r, double weight,
+                     int delay_steps);
   void deliver(Step now) override;
-  void propagate(Step now) override { ring_.push(now, source().spikes()); }
-  void reset_dynamics() override { ring_.clear(); }
-  std::vector<std::pair<Step, NeuronId>> in_flight() const override { return ring_.entries(); }
-  void restore_in_flight(const std::vector<std::pair<Step, NeuronId>>& s) override { ring_.restore(s); }
-  std::string rule() const override { return "all_to_all_except_partner"; }
-  int max_delay_steps() const override { return delay_; }
-  double weight() const { return weight_; }
+  std::string rule() const override { return "one_to_one"; }
+};
 
- private:
-  double weight_;
-  int delay_;
-  SpikeRing ring_;
+class AllButSelfProjection final : public FixedWeightProjection {
+ public:
+  using FixedWeightProjection::FixedWeightProjection;
+  void deliver(Step now) override;
+  std::string rule() const override { return "all_to_all_except_partner"; }
 };
 
 }  // namespace snnsim::sim

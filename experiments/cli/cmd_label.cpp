@@ -28,20 +28,11 @@ int cmd_label(const std::vector<std::string>& args) {
   if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim label --help)");
   const int threads = resolve_threads(common.threads);
   auto loaded = load_run(run, state);
-  if (label_images == 0) {
-    auto f = h5::File::open(run, h5::File::Mode::read_only);
-    auto cfg = f.root().open_group("config");
-    label_images = cfg.has_attr("train_images") ? cfg.get_attr<std::uint64_t>("train_images") : 1000;
-  }
+  if (label_images == 0) label_images = loaded.train_images ? loaded.train_images : 1000;
   const auto data = io::load_split(data_dir, io::Split::train);
   if (label_images > data.size()) throw UsageError("--label-images exceeds the training set");
   auto txn = io::RunFileTransaction::update(run);
-  experiments::Progress progress("label " + state, label_images, !common.quiet);
-  auto lab = experiments::assign_labels(loaded.params, loaded.state, loaded.seed, data, label_images, threads,
-                                        [&](std::size_t d, std::size_t) { progress.update(d); });
-  progress.finish();
-  loaded.state.labels = std::move(lab.labels);
-  loaded.state.class_rate_Hz = std::move(lab.class_rate_Hz);
+  relabel(loaded.params, loaded.state, loaded.seed, data, label_images, threads, !common.quiet, "label " + state);
   auto root = txn.root();
   auto g = root.open_group("network/" + state);
   const io::StateInfo info{g.get_attr_string("phase"), g.get_attr_string("parent_state")};

@@ -64,11 +64,9 @@ int cmd_sleep(const std::vector<std::string>& args) {
   const int threads = resolve_threads(common.threads);
   auto loaded = load_run(run, from);
   o.seed = vm.count("seed") ? vm["seed"].as<std::uint64_t>() : loaded.seed;
-  std::size_t trained_on = 0;
+  const std::size_t trained_on = loaded.train_images;
   {
     auto f = h5::File::open(run, h5::File::Mode::read_only);
-    auto cfg = f.root().open_group("config");
-    trained_on = cfg.has_attr("train_images") ? cfg.get_attr<std::uint64_t>("train_images") : 0;
     if (io::has_state(f.root(), to) && !force)
       throw OutputError(run + ": state network/" + to + " exists; pass --force or choose another --to");
   }
@@ -86,14 +84,8 @@ int cmd_sleep(const std::vector<std::string>& args) {
                                 [&](double done_s, double) { progress.update(static_cast<std::size_t>(done_s)); });
   const double sleep_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.finish(fmt::format("{} exc spikes", rep.exc_spikes));
-  if (!no_relabel) {
-    experiments::Progress lp("label " + to, label_images, !common.quiet);
-    auto lab = experiments::assign_labels(loaded.params, rep.state, loaded.seed, data, label_images, threads,
-                                          [&](std::size_t d, std::size_t) { lp.update(d); });
-    lp.finish();
-    rep.state.labels = std::move(lab.labels);
-    rep.state.class_rate_Hz = std::move(lab.class_rate_Hz);
-  }
+  if (!no_relabel)
+    relabel(loaded.params, rep.state, loaded.seed, data, label_images, threads, !common.quiet, "label " + to);
 
   std::string spikes_file;
   if (record != "none") {

@@ -66,12 +66,7 @@ int cmd_tune_sleep(const std::vector<std::string>& args) {
              D = parse_list(durations, "durations-s", 1e-3, 1e4);
   if (input != "mean-image" && input != "window") throw UsageError("--input must be mean-image or window");
   auto loaded = load_run(run, from);
-  std::size_t trained_on = 0;
-  {
-    auto f = h5::File::open(run, h5::File::Mode::read_only);
-    auto cfg = f.root().open_group("config");
-    trained_on = cfg.has_attr("train_images") ? cfg.get_attr<std::uint64_t>("train_images") : 0;
-  }
+  const std::size_t trained_on = loaded.train_images;
   if (label_images == 0) label_images = trained_on ? trained_on : 1000;
   const auto all = io::load_split(data_dir, io::Split::train);
   if (validation + std::max(trained_on, label_images) > all.size())

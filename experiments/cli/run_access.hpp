@@ -3,6 +3,7 @@
 // and one named state; plus the master seed for streams that must match the training run.
 #include <string>
 
+#include "io/idx.hpp"
 #include "io/run_file.hpp"
 
 namespace snnsim::cli {
@@ -12,8 +13,13 @@ struct LoadedRun {
   models::NetworkState state;
   std::uint64_t seed = 0;
   std::string data_dir;
+  std::size_t train_images = 0;  // how many images the run was trained on (0 if not recorded)
 };
 
 LoadedRun load_run(const std::string& path, const std::string& state);
+
+/// Labels `s` from a frozen pass over the first `count` training images, with progress.
+void relabel(const models::DiehlCookParams& p, models::NetworkState& s, std::uint64_t seed,
+             const io::LabelledImages& data, std::size_t count, int threads, bool show, const std::string& what);
 
 }  // namespace snnsim::cli
