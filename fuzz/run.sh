@@ -44,7 +44,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # reports are snnsim's; otherwise the first stack frame that is not the sanitizer, libFuzzer,
 # malloc or libc decides: inside libhdf5 -> "libhdf5", anything else -> "snnsim".
 classify() {
-  if grep -qE 'LeakSanitizer|runtime error:|out-of-memory \(used' "$1"; then echo snnsim; return; fi
+  if grep -qE 'LeakSanitizer|runtime error:' "$1"; then echo snnsim; return; fi
   awk '/ERROR: / {err = 1}
        err && /^ *#[0-9]+ 0x/ {
          if ($0 ~ /__sanitizer|__interceptor|__asan|__lsan|__ubsan| in fuzzer::| in (malloc|calloc|realloc|free) |operator new|libc\.so/) next
@@ -90,7 +90,15 @@ for t in "${targets[@]}"; do
     execs=$((execs + ${n:-0}))
     ((rc != 0)) || break
     unit=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
-    if [[ $(classify "$log") == libhdf5 && ${SNNSIM_FUZZ_STRICT:-0} != 1 && round -lt 50 ]]; then
+    kind=$(classify "$log")
+    if [[ $kind == snnsim && -n $unit ]] && grep -q 'out-of-memory' "$log"; then
+      # The RSS watchdog may fire before the malloc-limit report prints its stack: replay the
+      # input with only the malloc limit to see who asked for the memory.
+      env "${env[@]}" timeout 300 "$build/fuzz/fuzz_$t" -timeout=10 -rss_limit_mb=0 -malloc_limit_mb=1024 \
+        "$unit" >"$log.replay" 2>&1 || true
+      grep -q 'out-of-memory (malloc' "$log.replay" && kind=$(classify "$log.replay")
+    fi
+    if [[ $kind == libhdf5 && ${SNNSIM_FUZZ_STRICT:-0} != 1 && round -lt 50 ]]; then
       hdf5_findings+=("${unit:-?} ($log)")
       echo "fuzz_$t: finding inside libhdf5 (not failing): $(grep -m1 -E 'ERROR: ' "$log" | sed 's/^==[0-9]*== *//') -> ${unit:-?}" >&2
       continue
