@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <array>
+#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -78,7 +79,11 @@ Header parse_header(const std::filesystem::path& file, const std::vector<std::ui
                     std::uint8_t expect_rank) {
   if (b.size() < 4) fail(file, "too short for an IDX header (" + std::to_string(b.size()) + " bytes)");
   if (b[0] != 0 || b[1] != 0) fail(file, "bad magic: first two bytes must be zero (not an IDX file)");
-  if (b[2] != 0x08) fail(file, "unsupported IDX element type 0x" + std::to_string(b[2]) + " (expected 0x08 = uint8)");
+  if (b[2] != 0x08) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", b[2]);
+    fail(file, std::string("unsupported IDX element type ") + hex + " (expected 0x08 = uint8)");
+  }
   Header h{b[3], {}, 1};
   if (h.rank != expect_rank)
     fail(file, "rank " + std::to_string(h.rank) + " in magic, expected " + std::to_string(expect_rank));
