@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "experiments/cli/boost_guard.hpp"
 #include "ann/json.hpp"
 #include "ann/protocol.hpp"
 #include "ann/results.hpp"
@@ -273,6 +274,7 @@ std::string join_args(const std::string& cmd, const std::vector<std::string>& ar
 }
 
 po::variables_map parse(const po::options_description& desc, const std::vector<std::string>& args) {
+  for (const auto& a : args) refuse_boost_placeholders("command line", a);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
