@@ -25,7 +25,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import figutil  # noqa: E402
-from figutil import InputError, np, plt  # noqa: E402
+from figutil import InputError, matplotlib, np, plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 BEFORE, AFTER = "trained", "slept"
 ABL_WT = "trained_weights+slept_theta"   # trained weights, slept thresholds
@@ -160,7 +161,9 @@ def fig_theta(f, path, names, ta, out):
         ax.plot(conds[n]["rf_variance"][()], conds[n]["theta_change_mV"][()], ".", alpha=0.6,
                 label="seed %d" % int(conds[n].attrs["seed"]))
     ax.axhline(0, color="k", lw=0.8)
-    ax.set_xlabel("receptive-field roughness: mean 3x3-neighbourhood variance of the trained weights")
+    ax.set_xlabel("receptive-field variance (mean 3x3-neighbourhood\nvariance of the trained weights; low = smooth)")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%.2g"))
+    ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylabel("theta change during sleep (mV)")
     lines = []
     for n in names:
@@ -176,7 +179,7 @@ def fig_theta(f, path, names, ta, out):
         ax.legend(fontsize=7)
     k = int(conds[names[0]].attrs["train_images"])
     fig.suptitle("Thresholds during sleep (%s, %d training images)"
-                 % (names[0] if len(names) == 1 else "%d seeds" % len(names), k))
+                 % (names[0] if len(names) == 1 else "%d seeds" % len(names), k), y=1.04)
     return figutil.save(fig, os.path.join(out, "theta_change.png"))
 
 
@@ -199,7 +202,7 @@ def fig_raster(f, name, raster_s, out):
     n_exc = g[BEFORE]["theta_mV"].shape[0]
     sel = t < raster_s * 1000.0
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    ax.plot(t[sel] / 1000.0, ids[sel], "|", color="k", ms=3, mew=0.6)
+    ax.plot(t[sel] / 1000.0, ids[sel], "|", color="k", ms=max(1.5, min(8.0, 250.0 / n_exc)), mew=0.7)
     ax.set_ylim(-0.5, n_exc - 0.5)
     ax.set_ylabel("excitatory neuron")
     ax.set_title("Sleep spikes, %s: first %g s (%d spikes in the window, %d in all)"
