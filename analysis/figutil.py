@@ -79,7 +79,10 @@ def rf_grid(rfs, ncols=10):
 def plot_rf_grids(panels, title, path):
     """panels: list of (subtitle, rfs[n,28,28]). One shared colour scale (weight)."""
     vmax = max(float(np.nanmax(r)) if r.size else 0.0 for _, r in panels) or 1.0
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5.6), squeeze=False)
+    n = max(r.shape[0] for _, r in panels)
+    ncols = min(10, max(n, 1))
+    aspect = np.ceil(n / ncols) / ncols  # grid height / width
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 1.0, 5.2 * aspect + 1.0), squeeze=False)
     im = None
     for ax, (sub, rfs) in zip(axes[0], panels):
         cmap = plt.get_cmap("hot_r").copy()
@@ -89,7 +92,7 @@ def plot_rf_grids(panels, title, path):
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle(title)
-    fig.colorbar(im, ax=list(axes[0]), shrink=0.8, label="input->exc weight")
+    fig.colorbar(im, ax=list(axes[0]), shrink=0.9, label="input->exc weight")
     return save(fig, path)
 
 
