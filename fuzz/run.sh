@@ -78,7 +78,9 @@ for t in "${targets[@]}"; do
   corpus=$work/corpus/$t
   artifacts=$work/artifacts/$t/
   mkdir -p "$corpus" "$artifacts"
-  seeds=(fuzz/corpus/"$t")
+  seeds=()
+  # Committed seeds where they exist (run-file seeds are generated, see above; git keeps no empty dirs).
+  [[ -d fuzz/corpus/$t ]] && seeds+=(fuzz/corpus/"$t")
   extra=()
   [[ $t == run_file ]] && seeds+=("$work/seeds/run_file")
   [[ $t == config ]] && extra+=(-dict=fuzz/config.dict)
