@@ -12,20 +12,15 @@
 
 #include "experiments/cli/common.hpp"
 #include "io/error.hpp"
+#include "temp_dir.hpp"
 #include "io/run_file.hpp"
 
 using namespace snnsim;
 namespace fs = std::filesystem;
 
 namespace {
-struct Tmp {
-  fs::path dir;
-  Tmp() {
-    dir = fs::temp_directory_path() / ("snnsim_fuzzreg_" + std::to_string(::getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
-  }
-  ~Tmp() { fs::remove_all(dir); }
+struct Tmp : test::TempDir {
+  Tmp() : TempDir("snnsim_fuzzreg") {}
 };
 
 std::vector<unsigned char> slurp(const fs::path& p) {

@@ -5,20 +5,15 @@
 #include <fstream>
 
 #include "io/error.hpp"
+#include "temp_dir.hpp"
 #include "io/idx.hpp"
 
 using namespace snnsim;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("snnsim_idx_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct Scratch : test::TempDir {
+  Scratch() : TempDir("snnsim_idx") {}
 };
 
 std::vector<std::uint8_t> header(std::uint8_t type, std::vector<std::uint32_t> dims) {
@@ -66,11 +61,11 @@ void expect_error(const fs::path& p, bool is_images, const std::string& fragment
 }  // namespace
 
 TEST(Idx, ReadsRawAndGzipIdentically) {
-  TempDir d;
-  write(d.path / "a", images(3, 2, 2));
-  write_gz(d.path / "a.gz", images(3, 2, 2));
-  const auto raw = io::read_idx_images(d.path / "a");
-  const auto gz = io::read_idx_images(d.path / "a.gz");
+  Scratch d;
+  write(d.dir / "a", images(3, 2, 2));
+  write_gz(d.dir / "a.gz", images(3, 2, 2));
+  const auto raw = io::read_idx_images(d.dir / "a");
+  const auto gz = io::read_idx_images(d.dir / "a.gz");
   EXPECT_EQ(raw.count, 3u);
   EXPECT_EQ(raw.rows, 2u);
   EXPECT_EQ(raw.pixels, gz.pixels);
@@ -78,58 +73,58 @@ TEST(Idx, ReadsRawAndGzipIdentically) {
 }
 
 TEST(Idx, RejectsMalformedFilesNamingFileAndField) {
-  TempDir d;
+  Scratch d;
   auto bad_magic = images(1, 2, 2);
   bad_magic[0] = 1;
-  write(d.path / "magic", bad_magic);
-  expect_error(d.path / "magic", true, "magic");
+  write(d.dir / "magic", bad_magic);
+  expect_error(d.dir / "magic", true, "magic");
   auto bad_type = images(1, 2, 2);
   bad_type[2] = 0x0D;
-  write(d.path / "type", bad_type);
-  expect_error(d.path / "type", true, "element type");
-  write(d.path / "rank", labels({1, 2}));
-  expect_error(d.path / "rank", true, "rank");
+  write(d.dir / "type", bad_type);
+  expect_error(d.dir / "type", true, "element type");
+  write(d.dir / "rank", labels({1, 2}));
+  expect_error(d.dir / "rank", true, "rank");
   auto truncated = images(4, 2, 2);
   truncated.resize(truncated.size() - 3);
-  write(d.path / "trunc", truncated);
-  expect_error(d.path / "trunc", true, "truncated data");
+  write(d.dir / "trunc", truncated);
+  expect_error(d.dir / "trunc", true, "truncated data");
   auto trailing = images(1, 2, 2);
   trailing.push_back(0);
-  write(d.path / "trail", trailing);
-  expect_error(d.path / "trail", true, "trailing");
-  write(d.path / "short", {0, 0});
-  expect_error(d.path / "short", true, "too short");
-  write(d.path / "absurd", header(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}));
-  expect_error(d.path / "absurd", true, "absurd");
-  write(d.path / "zero", header(0x08, {0, 28, 28}));
-  expect_error(d.path / "zero", true, "zero");
-  write(d.path / "lbl", labels({1, 12, 3}));
-  expect_error(d.path / "lbl", false, "outside 0..9");
-  expect_error(d.path / "missing", true, "not found");
+  write(d.dir / "trail", trailing);
+  expect_error(d.dir / "trail", true, "trailing");
+  write(d.dir / "short", {0, 0});
+  expect_error(d.dir / "short", true, "too short");
+  write(d.dir / "absurd", header(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}));
+  expect_error(d.dir / "absurd", true, "absurd");
+  write(d.dir / "zero", header(0x08, {0, 28, 28}));
+  expect_error(d.dir / "zero", true, "zero");
+  write(d.dir / "lbl", labels({1, 12, 3}));
+  expect_error(d.dir / "lbl", false, "outside 0..9");
+  expect_error(d.dir / "missing", true, "not found");
   auto gz = images(2, 2, 2);
-  write_gz(d.path / "corrupt.gz", gz);
+  write_gz(d.dir / "corrupt.gz", gz);
   {
-    std::fstream f(d.path / "corrupt.gz", std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(d.dir / "corrupt.gz", std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(12);
     f.write("\xff\xff\xff\xff\xff\xff", 6);
   }
-  expect_error(d.path / "corrupt.gz", true, "gzip");
+  expect_error(d.dir / "corrupt.gz", true, "gzip");
   auto big = images(2, 2, 2);
-  write_gz(d.path / "cut.gz", big);
-  fs::resize_file(d.path / "cut.gz", fs::file_size(d.path / "cut.gz") - 10);
-  expect_error(d.path / "cut.gz", true, "gzip");
+  write_gz(d.dir / "cut.gz", big);
+  fs::resize_file(d.dir / "cut.gz", fs::file_size(d.dir / "cut.gz") - 10);
+  expect_error(d.dir / "cut.gz", true, "gzip");
 }
 
 TEST(Idx, LoadSplitChecksImageLabelCountAndCaps) {
-  TempDir d;
-  write(d.path / "train-images-idx3-ubyte", images(5, 28, 28));
-  write(d.path / "train-labels-idx1-ubyte", labels({0, 1, 2, 3, 4}));
-  const auto all = io::load_split(d.path, io::Split::train);
+  Scratch d;
+  write(d.dir / "train-images-idx3-ubyte", images(5, 28, 28));
+  write(d.dir / "train-labels-idx1-ubyte", labels({0, 1, 2, 3, 4}));
+  const auto all = io::load_split(d.dir, io::Split::train);
   EXPECT_EQ(all.size(), 5u);
-  const auto capped = io::load_split(d.path, io::Split::train, 2);
+  const auto capped = io::load_split(d.dir, io::Split::train, 2);
   EXPECT_EQ(capped.size(), 2u);
   EXPECT_EQ(capped.images.pixels.size(), 2u * 784u);
-  write(d.path / "train-labels-idx1-ubyte", labels({0, 1, 2}));
-  EXPECT_THROW(io::load_split(d.path, io::Split::train), DataError);
-  EXPECT_THROW(io::load_split(d.path, io::Split::test), DataError);
+  write(d.dir / "train-labels-idx1-ubyte", labels({0, 1, 2}));
+  EXPECT_THROW(io::load_split(d.dir, io::Split::train), DataError);
+  EXPECT_THROW(io::load_split(d.dir, io::Split::test), DataError);
 }
