@@ -129,19 +129,7 @@ void DiehlCookNetwork::set_learning(bool on) {
   exc_->set_theta_plastic(on);
 }
 
-void DiehlCookNetwork::normalize_weights() {
-  auto w = input_exc_->weights();
-  const std::size_t n_post = p_.n_exc;
-  std::vector<double> column_sum(n_post, 0.0);
-  for (std::size_t i = 0; i < p_.n_input; ++i)
-    for (std::size_t j = 0; j < n_post; ++j) column_sum[j] += w[i * n_post + j];
-  std::vector<double> factor(n_post, 1.0);
-  for (std::size_t j = 0; j < n_post; ++j)
-    if (column_sum[j] > 0.0) factor[j] = p_.weight_norm_total / column_sum[j];
-  for (std::size_t i = 0; i < p_.n_input; ++i)
-    for (std::size_t j = 0; j < n_post; ++j)
-      w[i * n_post + j] = static_cast<float>(w[i * n_post + j] * factor[j]);
-}
+void DiehlCookNetwork::normalize_weights() { input_exc_->scale_columns_to_sum(p_.weight_norm_total); }
 
 void DiehlCookNetwork::image_rates(std::span<const std::uint8_t> image, double intensity,
                                    std::vector<double>& rates_Hz) const {

@@ -41,6 +41,10 @@ class TraceTable {
   std::vector<double> values_;
 };
 
+/// w[k] <- clip(w[k] - depression[post[k]], w_min, w_max) for k < n (stdp_diehl_cook.cpp).
+void depress_on_arrival(float* w, const sim::NeuronId* post, std::size_t n, const double* depression, double w_min,
+                        double w_max);
+
 class DiehlCookStdp {
  public:
   static constexpr bool kPlastic = true;
@@ -59,7 +63,9 @@ class DiehlCookStdp {
     depression_.resize(last_post_.size());
     for (std::size_t j = 0; j < last_post_.size(); ++j) depression_[j] = p_.nu_pre * post1_(now - last_post_[j]);
   }
-  void on_arrival(float& w, sim::NeuronId post) const { w = clip(static_cast<double>(w) - depression_[post]); }
+  void on_arrivals(float* w, const sim::NeuronId* post, std::size_t n) const {
+    depress_on_arrival(w, post, n, depression_.data(), p_.w_min, p_.w_max);
+  }
 
   template <typename View>
   void on_post(sim::NeuronId post, sim::Step now, const View& v) {

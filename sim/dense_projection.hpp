@@ -1,9 +1,10 @@
 #pragma once
-// All-to-all projection with a weight and a delay per synapse. Weights are stored pre-major
-// ([n_pre][n_post], the D&C XeAe orientation) because arrival processing walks a row; each
-// source's targets are pre-bucketed by delay, so a step touches exactly the synapses whose
-// spikes arrive now. A plasticity Rule is a template parameter so the hot loop has no
-// virtual calls; NoPlasticity compiles the learning code away.
+// All-to-all projection with a weight and a delay per synapse. Arrival processing walks a
+// source's row, so weights are stored pre-major; inside a row they are sorted by delay (slot k
+// of row i is the synapse to post_by_delay_[i][k]), so a step touches exactly the synapses
+// whose spikes arrive now, and reads and updates their weights contiguously. The outside sees
+// the natural [n_pre][n_post] order (weights(), View::weight). A plasticity Rule is a template
+// parameter so the hot loop has no virtual calls; NoPlasticity compiles the learning code away.
 //
 // When a synapse last received a spike (what a presynaptic trace needs) is not stored per
 // synapse: it follows from the source's recent spike times and the synapse's delay, so each
@@ -30,7 +31,8 @@ struct NoPlasticity {
 /// Rule concept (see models/stdp_diehl_cook.hpp):
 ///   static constexpr bool kPlastic = true;
 ///   void prepare_arrivals(Step now);                        // once per step that has arrivals
-///   void on_arrival(float& w, NeuronId post);               // a spike reaches synapse (., post)
+///   void on_arrivals(float* w, const NeuronId* post, std::size_t n);  // spikes reach n synapses
+///                                                           // (w[k] of the synapse to post[k])
 ///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
 ///   void reset_dynamics();
 template <typename Rule>
@@ -42,10 +44,9 @@ class DenseProjection final : public Projection {
       : Projection(std::move(name), source, target, r),
         n_pre_(source.size()),
         n_post_(target.size()),
-        weights_(std::move(weights)),
         delays_(std::move(delays_steps)),
         rule_(std::move(rule)) {
-    if (weights_.size() != n_pre_ * n_post_ || delays_.size() != weights_.size())
+    if (weights.size() != n_pre_ * n_post_ || delays_.size() != weights.size())
       throw std::invalid_argument("dense projection: weight/delay size must be n_pre * n_post");
     max_delay_ = 1;
     for (auto d : delays_) {
@@ -55,6 +56,7 @@ class DenseProjection final : public Projection {
     ring_ = SpikeRing(static_cast<std::size_t>(max_delay_) + 1);
     history_len_ = std::bit_ceil(static_cast<std::size_t>(max_delay_) + 2);
     build_buckets();
+    set_weights(weights);
     reset_history();
   }
 
@@ -71,20 +73,14 @@ class DenseProjection final : public Projection {
     }
     for (int d = 1; d <= max_delay_; ++d) {
       for (NeuronId i : ring_.at(now - d)) {
-        const std::size_t row = std::size_t{i} * n_post_;
-        const std::uint32_t* begin = post_by_delay_.data() + row + bucket_[i * stride + d];
-        const std::uint32_t* end = post_by_delay_.data() + row + bucket_[i * stride + d + 1];
-        float* w = weights_.data() + row;
+        const std::size_t first = std::size_t{i} * n_post_ + bucket_[i * stride + d];
+        const std::size_t count = bucket_[i * stride + d + 1] - bucket_[i * stride + d];
+        float* w = weights_.data() + first;
+        const NeuronId* post = post_by_delay_.data() + first;
+        add_conductance(g, gain_now, w, post, count);
         if constexpr (Rule::kPlastic) {
-          if (plastic) {
-            for (const std::uint32_t* p = begin; p != end; ++p) {
-              g[*p] += gain_now * static_cast<double>(w[*p]);
-              rule_.on_arrival(w[*p], *p);
-            }
-            continue;
-          }
+          if (plastic) rule_.on_arrivals(w, post, count);
         }
-        for (const std::uint32_t* p = begin; p != end; ++p) g[*p] += gain_now * static_cast<double>(w[*p]);
       }
     }
   }
@@ -119,7 +115,7 @@ class DenseProjection final : public Projection {
    public:
     explicit View(DenseProjection* p) : p_(p) {}
     std::size_t n_pre() const { return p_->n_pre_; }
-    float& weight(std::size_t pre, std::size_t post) const { return p_->weights_[pre * p_->n_post_ + post]; }
+    float& weight(std::size_t pre, std::size_t post) const { return p_->weights_[p_->slot(pre, post)]; }
     /// Step at which synapse (pre, post) last received a spike, at or before `now`.
     std::optional<Step> last_arrival(std::size_t pre, std::size_t post, Step now) const {
       return p_->last_arrival(pre, p_->delays_[pre * p_->n_post_ + post], now);
@@ -129,8 +125,28 @@ class DenseProjection final : public Projection {
     DenseProjection* p_;
   };
 
-  std::span<float> weights() { return weights_; }
-  std::span<const float> weights() const { return weights_; }
+  /// Weights in natural order, [n_pre][n_post].
+  std::vector<float> weights() const {
+    std::vector<float> out(weights_.size());
+    for (std::size_t k = 0; k < weights_.size(); ++k) out[k - k % n_post_ + post_by_delay_[k]] = weights_[k];
+    return out;
+  }
+  void set_weights(std::span<const float> w) {
+    if (w.size() != weights_.size()) throw std::invalid_argument("dense projection: weight size must be n_pre * n_post");
+    for (std::size_t k = 0; k < weights_.size(); ++k) weights_[k] = w[k - k % n_post_ + post_by_delay_[k]];
+  }
+  float weight(std::size_t pre, std::size_t post) const { return weights_[slot(pre, post)]; }
+  /// Synaptic scaling: each target neuron's incoming weights are multiplied so that they sum to
+  /// `total` (a target whose weights sum to 0 is left alone). Sums run over sources in order.
+  void scale_columns_to_sum(double total) {
+    std::vector<double> column_sum(n_post_, 0.0);
+    for (std::size_t k = 0; k < weights_.size(); ++k) column_sum[post_by_delay_[k]] += weights_[k];
+    std::vector<double> factor(n_post_, 1.0);
+    for (std::size_t j = 0; j < n_post_; ++j)
+      if (column_sum[j] > 0.0) factor[j] = total / column_sum[j];
+    for (std::size_t k = 0; k < weights_.size(); ++k)
+      weights_[k] = static_cast<float>(weights_[k] * factor[post_by_delay_[k]]);
+  }
   std::span<const std::uint8_t> delays() const { return delays_; }
   std::size_t n_pre() const { return n_pre_; }
   std::size_t n_post() const { return n_post_; }
@@ -158,6 +174,16 @@ class DenseProjection final : public Projection {
   }
 
  private:
+  std::size_t slot(std::size_t pre, std::size_t post) const {
+    return pre * n_post_ + slot_of_[pre * n_post_ + post];
+  }
+
+  // One bucket's conductance: the targets are distinct, so the order of the adds is free.
+  static void add_conductance(double* __restrict g, double gain, const float* __restrict w,
+                              const NeuronId* __restrict post, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) g[post[k]] += gain * static_cast<double>(w[k]);
+  }
+
   std::optional<Step> last_arrival(std::size_t pre, std::uint8_t delay, Step now) const {
     const Step* h = history_.data() + pre * history_len_;
     // At most one spike per step, so the latest spike old enough to have arrived is among the
@@ -178,26 +204,32 @@ class DenseProjection final : public Projection {
   void build_buckets() {
     const std::size_t stride = static_cast<std::size_t>(max_delay_) + 2;
     bucket_.assign(n_pre_ * stride, 0);
-    post_by_delay_.resize(weights_.size());
+    weights_.assign(delays_.size(), 0.0f);
+    post_by_delay_.resize(delays_.size());
+    slot_of_.resize(delays_.size());
     std::vector<std::uint32_t> cursor(stride);
     for (std::size_t i = 0; i < n_pre_; ++i) {
       std::uint32_t* b = bucket_.data() + i * stride;
       for (std::size_t j = 0; j < n_post_; ++j) ++b[delays_[i * n_post_ + j] + 1];
       for (std::size_t d = 1; d < stride; ++d) b[d] += b[d - 1];
       std::copy(b, b + stride, cursor.begin());
-      for (std::size_t j = 0; j < n_post_; ++j)
-        post_by_delay_[i * n_post_ + cursor[delays_[i * n_post_ + j]]++] = static_cast<std::uint32_t>(j);
+      for (std::size_t j = 0; j < n_post_; ++j) {
+        const std::uint32_t k = cursor[delays_[i * n_post_ + j]]++;
+        post_by_delay_[i * n_post_ + k] = static_cast<std::uint32_t>(j);
+        slot_of_[i * n_post_ + j] = k;
+      }
     }
   }
 
   std::size_t n_pre_, n_post_;
-  std::vector<float> weights_;
-  std::vector<std::uint8_t> delays_;
+  std::vector<std::uint8_t> delays_;          // natural order
+  std::vector<float> weights_;                // per row in delay-bucket order (see top)
   Rule rule_;
   int max_delay_ = 1;
   SpikeRing ring_{2};
   std::vector<std::uint32_t> bucket_;         // [n_pre][max_delay+2] offsets into a row
-  std::vector<std::uint32_t> post_by_delay_;  // per row: post ids sorted by delay
+  std::vector<std::uint32_t> post_by_delay_;  // per row: post ids sorted by delay (slot -> post)
+  std::vector<std::uint32_t> slot_of_;        // per row: post -> slot
   std::size_t history_len_ = 0;               // power of two >= max_delay + 2
   std::vector<Step> history_;                 // [n_pre][history_len] ring of spike steps
   std::vector<std::uint32_t> head_;           // per source: slot of its latest spike

@@ -42,6 +42,26 @@ TEST(Engine, PerSynapseDelaysReachEachTargetOnItsOwnStep) {
   EXPECT_EQ(got, want);
 }
 
+// Inside a row the weights are kept in delay order; the outside must still see [pre][post].
+TEST(Engine, DenseProjectionKeepsNaturalWeightOrderAndScalesColumns) {
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(2);
+  auto& probe = e.add_population<test::ConductanceProbe>(3);
+  const std::vector<float> w{1, 2, 3, 10, 20, 30};
+  auto& p = e.add_projection<sim::DenseProjection<sim::NoPlasticity>>(
+      "p", src, probe, sim::Receptor::excitatory, w, std::vector<std::uint8_t>{3, 1, 5, 4, 2, 1});
+  EXPECT_EQ(p.weights(), w);
+  EXPECT_EQ(p.weight(0, 2), 3.0f);
+  EXPECT_EQ(p.weight(1, 0), 10.0f);
+  p.scale_columns_to_sum(22.0);  // column sums 11, 22, 33 -> factors 2, 1, 2/3
+  const auto scaled = p.weights();
+  const std::vector<float> want{2, 2, 2, 20, 20, 20};
+  for (std::size_t k = 0; k < want.size(); ++k) EXPECT_FLOAT_EQ(scaled[k], want[k]) << "synapse " << k;
+  p.set_weights(std::vector<float>{6, 5, 4, 3, 2, 1});
+  EXPECT_EQ(p.weight(0, 0), 6.0f);
+  EXPECT_EQ(p.weight(1, 2), 1.0f);
+}
+
 TEST(Engine, GainScalesDeliveredWeight) {
   sim::Engine e(0.5);
   auto& src = e.add_population<test::ScriptedSource>(1);
