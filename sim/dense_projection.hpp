@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "dense_kernels.hpp"
 #include "projection.hpp"
 #include "spike_ring.hpp"
 
@@ -140,12 +141,12 @@ class DenseProjection final : public Projection {
   /// `total` (a target whose weights sum to 0 is left alone). Sums run over sources in order.
   void scale_columns_to_sum(double total) {
     std::vector<double> column_sum(n_post_, 0.0);
-    for (std::size_t k = 0; k < weights_.size(); ++k) column_sum[post_by_delay_[k]] += weights_[k];
+    for (std::size_t i = 0; i < n_pre_; ++i)
+      add_gathered(column_sum.data(), weights_.data() + i * n_post_, slot_of_.data() + i * n_post_, n_post_);
     std::vector<double> factor(n_post_, 1.0);
     for (std::size_t j = 0; j < n_post_; ++j)
       if (column_sum[j] > 0.0) factor[j] = total / column_sum[j];
-    for (std::size_t k = 0; k < weights_.size(); ++k)
-      weights_[k] = static_cast<float>(weights_[k] * factor[post_by_delay_[k]]);
+    scale_gathered(weights_.data(), post_by_delay_.data(), factor.data(), weights_.size());
   }
   std::span<const std::uint8_t> delays() const { return delays_; }
   std::size_t n_pre() const { return n_pre_; }

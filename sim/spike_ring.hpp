@@ -1,5 +1,6 @@
 #pragma once
 #include <algorithm>
+#include <bit>
 #include <utility>
 #include <vector>
 
@@ -8,10 +9,16 @@
 namespace snnsim::sim {
 
 /// The last `depth` steps of one population's spikes, so a projection can read what was
-/// emitted d steps ago. Buffers keep their capacity: no allocation once warmed up.
+/// emitted d steps ago. Buffers keep their capacity: no allocation once warmed up. The slot
+/// count is rounded up to a power of two so that finding a slot is a mask, not a division
+/// (a projection looks up every delay on every step).
 class SpikeRing {
  public:
-  explicit SpikeRing(std::size_t depth) : slots_(depth), stamp_(depth, -1) {}
+  explicit SpikeRing(std::size_t depth)
+      : depth_(static_cast<Step>(depth)),
+        mask_(std::bit_ceil(std::max<std::size_t>(depth, 1)) - 1),
+        slots_(mask_ + 1),
+        stamp_(mask_ + 1, -1) {}
   void push(Step now, const std::vector<NeuronId>& spikes) {
     const auto k = slot(now);
     slots_[k].assign(spikes.begin(), spikes.end());
@@ -23,14 +30,16 @@ class SpikeRing {
     const auto k = slot(when);
     return stamp_[k] == when ? slots_[k] : empty_;
   }
-  /// Every recorded (step, id), oldest step first: what is still in flight, for checkpoints.
+  /// Every (step, id) of the last `depth` recorded steps, oldest step first: what is still in
+  /// flight, for checkpoints.
   std::vector<std::pair<Step, NeuronId>> entries() const {
     std::vector<std::pair<Step, NeuronId>> out;
     std::vector<std::size_t> order(slots_.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return stamp_[a] < stamp_[b]; });
+    const Step newest = *std::max_element(stamp_.begin(), stamp_.end());
     for (auto k : order)
-      if (stamp_[k] >= 0)
+      if (stamp_[k] >= 0 && stamp_[k] > newest - depth_)
         for (auto id : slots_[k]) out.emplace_back(stamp_[k], id);
     return out;
   }
@@ -51,7 +60,9 @@ class SpikeRing {
   }
 
  private:
-  std::size_t slot(Step t) const { return static_cast<std::size_t>(t % static_cast<Step>(slots_.size())); }
+  std::size_t slot(Step t) const { return static_cast<std::size_t>(t) & mask_; }
+  Step depth_;
+  std::size_t mask_;
   std::vector<std::vector<NeuronId>> slots_;
   std::vector<Step> stamp_;
   std::vector<NeuronId> empty_;

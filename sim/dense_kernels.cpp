@@ -1,0 +1,23 @@
+#include "dense_kernels.hpp"
+
+namespace snnsim::sim {
+
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SNNSIM_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SNNSIM_AVX2_CLONES
+#endif
+
+SNNSIM_AVX2_CLONES
+void add_gathered(double* __restrict sum, const float* __restrict w_row, const std::uint32_t* __restrict slot_of,
+                  std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) sum[j] += static_cast<double>(w_row[slot_of[j]]);
+}
+
+SNNSIM_AVX2_CLONES
+void scale_gathered(float* __restrict w, const std::uint32_t* __restrict post, const double* __restrict factor,
+                    std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) w[k] = static_cast<float>(static_cast<double>(w[k]) * factor[post[k]]);
+}
+
+}  // namespace snnsim::sim
