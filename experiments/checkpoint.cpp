@@ -21,6 +21,46 @@ constexpr std::size_t kAny = static_cast<std::size_t>(-1);
 
 }  // namespace
 
+void write_dynamic(const h5::Group& d, const models::DynamicState& y) {
+  d.set_attr<std::int64_t>("now", y.now);
+  put(d, "exc_v_mV", y.exc_v);
+  put(d, "exc_ge", y.exc_ge);
+  put(d, "exc_gi", y.exc_gi);
+  put(d, "inh_v_mV", y.inh_v);
+  put(d, "inh_ge", y.inh_ge);
+  put(d, "inh_gi", y.inh_gi);
+  put(d, "exc_refractory_until", y.exc_refractory_until);
+  put(d, "exc_blocked_until", y.exc_blocked_until);
+  put(d, "inh_refractory_until", y.inh_refractory_until);
+  put(d, "inh_blocked_until", y.inh_blocked_until);
+  put(d, "stdp_last_post", y.stdp_last_post);
+  put(d, "input_spike_history", y.input_spike_history);
+  put(d, "in_flight_projection", y.in_flight_projection);
+  put(d, "in_flight_step", y.in_flight_step);
+  put(d, "in_flight_id", y.in_flight_id);
+}
+
+models::DynamicState read_dynamic(const h5::Group& d, std::size_t n) {
+  models::DynamicState y;
+  y.now = d.get_attr<std::int64_t>("now");
+  y.exc_v = get<double>(d, "exc_v_mV", n);
+  y.exc_ge = get<double>(d, "exc_ge", n);
+  y.exc_gi = get<double>(d, "exc_gi", n);
+  y.inh_v = get<double>(d, "inh_v_mV", n);
+  y.inh_ge = get<double>(d, "inh_ge", n);
+  y.inh_gi = get<double>(d, "inh_gi", n);
+  y.exc_refractory_until = get<std::int64_t>(d, "exc_refractory_until", n);
+  y.exc_blocked_until = get<std::int64_t>(d, "exc_blocked_until", n);
+  y.inh_refractory_until = get<std::int64_t>(d, "inh_refractory_until", n);
+  y.inh_blocked_until = get<std::int64_t>(d, "inh_blocked_until", n);
+  y.stdp_last_post = get<std::int64_t>(d, "stdp_last_post", n);
+  y.input_spike_history = get<std::int64_t>(d, "input_spike_history", kAny);
+  y.in_flight_projection = get<std::uint8_t>(d, "in_flight_projection", kAny);
+  y.in_flight_step = get<std::int64_t>(d, "in_flight_step", y.in_flight_projection.size());
+  y.in_flight_id = get<std::uint32_t>(d, "in_flight_id", y.in_flight_projection.size());
+  return y;
+}
+
 std::filesystem::path checkpoint_path(const std::filesystem::path& run_file) {
   return std::filesystem::path(run_file.string() + ".ckpt");
 }
@@ -46,24 +86,7 @@ void write_checkpoint(const std::filesystem::path& file, const TrainCheckpoint& 
   k.set_attr<double>("train_wall_s", c.train_wall_s);
   io::write_state(root, "init", c.init, {"init", ""});
   io::write_state(root, "current", c.current, {"train", "init"});
-  auto d = root.create_group("dynamic");
-  const auto& y = c.dynamic;
-  d.set_attr<std::int64_t>("now", y.now);
-  put(d, "exc_v_mV", y.exc_v);
-  put(d, "exc_ge", y.exc_ge);
-  put(d, "exc_gi", y.exc_gi);
-  put(d, "inh_v_mV", y.inh_v);
-  put(d, "inh_ge", y.inh_ge);
-  put(d, "inh_gi", y.inh_gi);
-  put(d, "exc_refractory_until", y.exc_refractory_until);
-  put(d, "exc_blocked_until", y.exc_blocked_until);
-  put(d, "inh_refractory_until", y.inh_refractory_until);
-  put(d, "inh_blocked_until", y.inh_blocked_until);
-  put(d, "stdp_last_post", y.stdp_last_post);
-  put(d, "input_spike_history", y.input_spike_history);
-  put(d, "in_flight_projection", y.in_flight_projection);
-  put(d, "in_flight_step", y.in_flight_step);
-  put(d, "in_flight_id", y.in_flight_id);
+  write_dynamic(root.create_group("dynamic"), c.dynamic);
   auto r = root.create_group("running_accuracy");
   const auto& ra = c.cursor.running;
   put(r, "response", ra.response);
@@ -101,25 +124,8 @@ TrainCheckpoint read_checkpoint(const std::filesystem::path& file) {
     k.fail("@next_sample", "beyond the end of the run");
   c.init = io::read_state(root, "init", c.params);
   c.current = io::read_state(root, "current", c.params);
-  auto d = root.open_group("dynamic");
+  c.dynamic = read_dynamic(root.open_group("dynamic"), c.params.n_exc);
   const std::size_t n = c.params.n_exc;
-  auto& y = c.dynamic;
-  y.now = d.get_attr<std::int64_t>("now");
-  y.exc_v = get<double>(d, "exc_v_mV", n);
-  y.exc_ge = get<double>(d, "exc_ge", n);
-  y.exc_gi = get<double>(d, "exc_gi", n);
-  y.inh_v = get<double>(d, "inh_v_mV", n);
-  y.inh_ge = get<double>(d, "inh_ge", n);
-  y.inh_gi = get<double>(d, "inh_gi", n);
-  y.exc_refractory_until = get<std::int64_t>(d, "exc_refractory_until", n);
-  y.exc_blocked_until = get<std::int64_t>(d, "exc_blocked_until", n);
-  y.inh_refractory_until = get<std::int64_t>(d, "inh_refractory_until", n);
-  y.inh_blocked_until = get<std::int64_t>(d, "inh_blocked_until", n);
-  y.stdp_last_post = get<std::int64_t>(d, "stdp_last_post", n);
-  y.input_spike_history = get<std::int64_t>(d, "input_spike_history", kAny);
-  y.in_flight_projection = get<std::uint8_t>(d, "in_flight_projection", kAny);
-  y.in_flight_step = get<std::int64_t>(d, "in_flight_step", y.in_flight_projection.size());
-  y.in_flight_id = get<std::uint32_t>(d, "in_flight_id", y.in_flight_projection.size());
   auto r = root.open_group("running_accuracy");
   auto& ra = c.cursor.running;
   ra.response = get<double>(r, "response", kAny);

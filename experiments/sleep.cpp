@@ -36,15 +36,20 @@ void validate(const SleepOptions& o) {
 
 SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkState& awake,
                   const std::vector<double>& mean, const SleepOptions& o, bool record_exc, bool record_inh,
-                  const std::function<void(double, double)>& progress) {
+                  const SleepHooks& hooks) {
   validate(o);
   if (mean.size() != wake.n_input) throw std::invalid_argument("mean image size differs from n_input");
   models::DiehlCookParams p = wake;
   p.exc.leak_gain = wake.exc.leak_gain * o.leak_scale;
   p.input_exc_gain = wake.input_exc_gain * o.exc_scale;
   p.inh_exc_gain = wake.inh_exc_gain * o.inh_scale;
-  models::DiehlCookNetwork net(p, awake, o.seed);
-  net.rest();
+  const SleepCursor* resume = hooks.resume_from;
+  models::DiehlCookNetwork net(p, resume ? resume->state : awake, o.seed);
+  if (resume) {
+    net.restore_dynamic(resume->dynamic);
+  } else {
+    net.rest();
+  }
   net.set_learning(true);
   net.exc_recorder().enable(record_exc);
   net.inh_recorder().enable(record_inh);
@@ -61,12 +66,38 @@ SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkStat
 
   SleepReport r;
   r.exc_rate_Hz.reserve(static_cast<std::size_t>(total_steps / bin_steps + 1));
-  const sim::Step start = net.engine().now();
+  const sim::Step start = resume ? resume->start : net.engine().now();
   std::uint64_t bin_spikes = 0;
-  std::uint32_t chunk = 0;
+  std::uint32_t chunk = resume ? resume->chunk : 0;
+  sim::Step done = resume ? resume->done : 0;
+  if (resume) {
+    if (done % bin_steps != 0 || done >= total_steps || resume->exc_rate_Hz.size() != static_cast<std::size_t>(done / bin_steps))
+      throw std::invalid_argument("sleep cursor does not sit on a rate-bin boundary of this sleep");
+    r.exc_rate_Hz = resume->exc_rate_Hz;
+    r.exc_spikes = resume->exc_spikes;
+  }
+  // What earlier invocations recorded, then this one's recorders (steps from sleep start).
+  auto take = [&](const sim::SpikeRecorder& rec, const std::vector<std::int64_t>* before_steps,
+                  const std::vector<std::uint32_t>* before_ids, std::vector<std::int64_t>& steps,
+                  std::vector<std::uint32_t>& ids) {
+    steps.clear();
+    ids.clear();
+    if (before_steps) {
+      steps = *before_steps;
+      ids = *before_ids;
+    }
+    for (auto s : rec.steps()) steps.push_back(s - start);
+    ids.insert(ids.end(), rec.ids().begin(), rec.ids().end());
+  };
+  auto take_spikes = [&](std::vector<std::int64_t>& exc_steps, std::vector<std::uint32_t>& exc_ids,
+                         std::vector<std::int64_t>& inh_steps, std::vector<std::uint32_t>& inh_ids) {
+    take(net.exc_recorder(), resume ? &resume->spike_steps : nullptr, resume ? &resume->spike_ids : nullptr,
+         exc_steps, exc_ids);
+    take(net.inh_recorder(), resume ? &resume->inh_spike_steps : nullptr, resume ? &resume->inh_spike_ids : nullptr,
+         inh_steps, inh_ids);
+  };
   std::vector<double> window_rates(mean.size());
   auto& counter = net.exc_counter();
-  sim::Step done = 0;
   while (done < total_steps) {
     if (done % block_steps == 0 && o.normalize) net.normalize_weights();
     // Run up to the next block, window or bin boundary with fixed input rates.
@@ -93,7 +124,26 @@ SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkStat
                                                  (static_cast<double>(p.n_exc) * static_cast<double>(len) * dt * 1e-3)));
       bin_spikes = 0;
       net.check_state();
-      if (progress) progress(static_cast<double>(done) * dt * 1e-3, o.duration_s);
+      const double done_s = static_cast<double>(done) * dt * 1e-3;
+      if (hooks.progress) hooks.progress(done_s, o.duration_s);
+      if (hooks.after_bin && done < total_steps) {
+        const auto cursor = [&] {
+          SleepCursor c;
+          c.start = start;
+          c.done = done;
+          c.chunk = chunk;
+          c.exc_spikes = r.exc_spikes;
+          c.exc_rate_Hz = r.exc_rate_Hz;
+          take_spikes(c.spike_steps, c.spike_ids, c.inh_spike_steps, c.inh_spike_ids);
+          c.state = net.state(awake);
+          c.dynamic = net.dynamic_state();
+          return c;
+        };
+        if (hooks.after_bin(done_s, cursor)) {
+          r.interrupted = true;
+          return r;
+        }
+      }
     }
   }
   r.state = net.state(awake);
@@ -106,13 +156,7 @@ SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkStat
     for (std::size_t j = 0; j < p.n_exc; ++j)
       r.weight_change_abs[j] += std::abs(static_cast<double>(r.state.weights[i * p.n_exc + j]) - awake.weights[i * p.n_exc + j]);
   for (auto& x : r.weight_change_abs) x /= static_cast<double>(p.n_input);
-  auto take = [&](const sim::SpikeRecorder& rec, std::vector<std::int64_t>& steps, std::vector<std::uint32_t>& ids) {
-    steps.reserve(rec.steps().size());
-    for (auto s : rec.steps()) steps.push_back(s - start);
-    ids.assign(rec.ids().begin(), rec.ids().end());
-  };
-  take(net.exc_recorder(), r.spike_steps, r.spike_ids);
-  take(net.inh_recorder(), r.inh_spike_steps, r.inh_spike_ids);
+  take_spikes(r.spike_steps, r.spike_ids, r.inh_spike_steps, r.inh_spike_ids);
   return r;
 }
 

@@ -34,7 +34,30 @@ struct SleepOptions {
   std::uint64_t seed = 0;
 };
 
+/// Where a sleep stands at a rate-bin boundary (also an input-chunk boundary, so no Poisson
+/// state is pending): with the awake state and the options, enough to continue bit-identically.
+struct SleepCursor {
+  sim::Step start = 0;         // engine step at which sleep began
+  sim::Step done = 0;          // steps slept so far
+  std::uint32_t chunk = 0;     // input stream counter
+  std::uint64_t exc_spikes = 0;
+  std::vector<float> exc_rate_Hz;
+  std::vector<std::int64_t> spike_steps, inh_spike_steps;  // recorded so far, steps from sleep start
+  std::vector<std::uint32_t> spike_ids, inh_spike_ids;
+  models::NetworkState state;  // weights and theta now
+  models::DynamicState dynamic;
+};
+
+struct SleepHooks {
+  std::function<void(double done_s, double total_s)> progress;
+  /// Called at every bin boundary before the end with a way to take a cursor there; returning
+  /// true stops the sleep (SleepReport::interrupted).
+  std::function<bool(double done_s, const std::function<SleepCursor()>& cursor)> after_bin;
+  const SleepCursor* resume_from = nullptr;  // continue this sleep instead of starting one
+};
+
 struct SleepReport {
+  bool interrupted = false;  // after_bin asked to stop; the other fields are then not filled
   models::NetworkState state;
   std::vector<float> exc_rate_Hz;        // mean exc rate per bin
   std::vector<double> theta_change_mV;   // per neuron, after - before
@@ -54,7 +77,6 @@ void validate(const SleepOptions& o);
 
 /// Runs sleep on a copy of `awake` and returns the new state (labels cleared: responses changed).
 SleepReport sleep(const models::DiehlCookParams& p, const models::NetworkState& awake, const std::vector<double>& mean,
-                  const SleepOptions& o, bool record_exc, bool record_inh,
-                  const std::function<void(double done_s, double total_s)>& progress = {});
+                  const SleepOptions& o, bool record_exc, bool record_inh, const SleepHooks& hooks = {});
 
 }  // namespace snnsim::experiments

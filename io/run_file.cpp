@@ -1,7 +1,11 @@
 #include "run_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <chrono>
 #include <cmath>
@@ -18,6 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp_sibling(const fs::path& target) {
+  remove_orphaned_temps(target);
   std::random_device rd;
   return target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                                  std::to_string(rd() % 1000000));
@@ -46,6 +51,27 @@ h5::Compression column_chunks(std::size_t n_input, std::size_t n_exc) {
 }
 
 }  // namespace
+
+// A process killed with SIGKILL cannot remove its temporary sibling; the next write to the same
+// target removes those of processes that no longer exist (the target itself is never touched).
+void remove_orphaned_temps(const fs::path& target) {
+  const auto dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  const std::string prefix = target.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string rest = name.substr(prefix.size());
+    const auto dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789-") != std::string::npos) continue;
+    const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code rm;
+      fs::remove(it->path(), rm);
+    }
+  }
+}
 
 // ---- transaction -------------------------------------------------------------------------
 

@@ -17,6 +17,10 @@ namespace snnsim::io {
 inline constexpr const char* kRunFormat = "snnsim-run";
 inline constexpr std::array<std::uint32_t, 2> kRunFormatVersion = {1, 0};
 
+/// Removes `target.tmp-<pid>-*` siblings left by processes that no longer exist (a SIGKILL
+/// mid-write); RunFileTransaction does this before every write of the same target.
+void remove_orphaned_temps(const std::filesystem::path& target);
+
 /// A temporary sibling file that becomes `target` on commit() (fsync + rename) and is
 /// deleted if the transaction is dropped without commit.
 class RunFileTransaction {

@@ -21,22 +21,6 @@
 namespace snnsim::cli {
 namespace {
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-// SIGINT/SIGTERM finish the current sample, checkpoint and exit with 128 + signal.
-struct StopSignals {
-  StopSignals() {
-    g_stop_signal = 0;
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
-  }
-  ~StopSignals() {
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-  }
-};
-
 void append_rows(io::TrainLogColumns& c, const std::vector<experiments::TrainLogRow>& log) {
   for (const auto& r : log) {
     c.sample_index.push_back(r.sample_index);
@@ -195,7 +179,7 @@ int cmd_train(const std::vector<std::string>& args) {
   const sim::Step record_start = net.engine().now();
   StopSignals signals;
   hooks.after_sample = [&](const experiments::TrainCursor& c) {
-    const bool stop = g_stop_signal != 0;
+    const bool stop = signals.caught() != 0;
     if (stop || (checkpoint_every && c.next_sample % checkpoint_every == 0 && c.next_sample < total))
       save_checkpoint(c, report);
     return stop;
@@ -210,7 +194,7 @@ int cmd_train(const std::vector<std::string>& args) {
   report.exc_spikes += ck.exc_spikes;
   progress.finish(fmt::format("{} presentations, {} capped", report.presentations, report.capped_images));
   if (report.interrupted) {
-    const int sig = g_stop_signal;
+    const int sig = signals.caught();
     fmt::print(stderr, "snnsim train: interrupted at sample {} of {}; checkpoint {} (continue with --resume)\n",
                cursor.next_sample, total, ckpt_file.string());
     return sig == SIGTERM ? kExitTerminated : kExitInterrupted;
@@ -274,6 +258,7 @@ int cmd_train(const std::vector<std::string>& args) {
   txn.commit();
   std::error_code ec;
   std::filesystem::remove(ckpt_file, ec);
+  io::remove_orphaned_temps(ckpt_file);
 
   // Statistics that say what was simulated (bench/compare checks them against Brian2).
   auto normalized_init = init;

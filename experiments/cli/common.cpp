@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include <csignal>
+
 #include <fmt/core.h>
 #include <omp.h>
 
@@ -185,5 +187,22 @@ std::vector<double> parse_list(const std::string& text, const std::string& optio
   }
   return out;
 }
+
+namespace {
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+}  // namespace
+
+StopSignals::StopSignals() {
+  g_stop_signal = 0;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+StopSignals::~StopSignals() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+int StopSignals::caught() const { return g_stop_signal; }
+int StopSignals::exit_code() const { return g_stop_signal == SIGTERM ? kExitTerminated : kExitInterrupted; }
 
 }  // namespace snnsim::cli

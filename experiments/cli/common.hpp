@@ -71,4 +71,18 @@ void require_positive(const po::variables_map& vm, const std::string& key);
 /// "0.5,1,2" -> {0.5, 1, 2}; every item a finite number in [lo, hi], else UsageError naming --option.
 std::vector<double> parse_list(const std::string& text, const std::string& option, double lo, double hi);
 
+/// While alive, SIGINT/SIGTERM only set a flag: long commands finish the current unit of work,
+/// checkpoint and exit with 128 + signal (kExitInterrupted / kExitTerminated).
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  /// The signal caught so far, 0 if none.
+  int caught() const;
+  /// The exit code for the caught signal.
+  int exit_code() const;
+};
+
 }  // namespace snnsim::cli

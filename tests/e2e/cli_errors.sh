@@ -94,6 +94,14 @@ expect 4 "network/slept.*state missing" -- "$snnsim" eval --data "$data" --run "
 expect 2 "test-images" -- "$snnsim" eval --data "$data" --run "$work/run.h5" --test-images 0 --quiet
 expect 4 "no labels" -- "$snnsim" eval --data "$data" --run "$work/run.h5" --state init --quiet
 "$snnsim" eval --data "$data" --run "$work/run.h5" --test-images 20 --quiet >/dev/null || { echo "FAIL: eval"; fails=$((fails + 1)); }
+# sleep checkpoint errors
+expect 2 "no checkpoint to resume from" -- "$snnsim" sleep --data "$data" --run "$work/run.h5" --resume --quiet
+expect 2 "checkpoint-every" -- "$snnsim" sleep --data "$data" --run "$work/run.h5" --checkpoint-every -1 --quiet
+printf 'hello' >"$work/run.h5.sleep-slept.ckpt"
+expect 4 "not an HDF5 file" -- "$snnsim" sleep --data "$data" --run "$work/run.h5" --resume --quiet
+cp "$work/run.h5" "$work/run.h5.sleep-slept.ckpt"
+expect 4 "not an snnsim sleep checkpoint" -- "$snnsim" sleep --data "$data" --run "$work/run.h5" --resume --quiet
+rm -f "$work/run.h5.sleep-slept.ckpt"
 if ls "$work"/*.tmp-* >/dev/null 2>&1; then echo "FAIL: temp files left"; fails=$((fails + 1)); fi
 
 echo "cli_errors: $passes passed, $fails failed"
