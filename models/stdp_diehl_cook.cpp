@@ -16,4 +16,22 @@ void depress_on_arrival(float* __restrict w, const sim::NeuronId* __restrict pos
   }
 }
 
+namespace {
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void scaled_lookup(const double* __restrict table, sim::Step last, const sim::Step* __restrict last_spike, sim::Step now,
+                   double scale, double* __restrict out, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) {
+    const sim::Step k = now - last_spike[j];
+    out[j] = scale * table[k < last ? k : last];
+  }
+}
+}  // namespace
+
+void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::Step now, double scale, double* out,
+                   std::size_t n) {
+  scaled_lookup(table.data(), table.last(), last_spike, now, scale, out, n);
+}
+
 }  // namespace snnsim::models

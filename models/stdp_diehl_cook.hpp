@@ -32,14 +32,20 @@ class TraceTable {
   TraceTable(double tau_ms, double dt_ms) {
     const double per_step = std::exp(-dt_ms / tau_ms);
     for (double x = 1.0; x >= 1e-12; x *= per_step) values_.push_back(x);
+    values_.push_back(0.0);  // every k past the end reads this
   }
-  double operator()(sim::Step k) const {
-    return k >= 0 && k < static_cast<sim::Step>(values_.size()) ? values_[static_cast<std::size_t>(k)] : 0.0;
-  }
+  double operator()(sim::Step k) const { return k >= 0 && k < last() ? values_[static_cast<std::size_t>(k)] : 0.0; }
+  /// The padded table: entries 0..last(), the last one 0.
+  const double* data() const { return values_.data(); }
+  sim::Step last() const { return static_cast<sim::Step>(values_.size()) - 1; }
 
  private:
   std::vector<double> values_;
 };
+
+/// out[j] = scale * table(now - last_spike[j]) for j < n, with now >= last_spike[j] (stdp_diehl_cook.cpp).
+void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::Step now, double scale, double* out,
+                   std::size_t n);
 
 /// w[k] <- clip(w[k] - depression[post[k]], w_min, w_max) for k < n (stdp_diehl_cook.cpp).
 void depress_on_arrival(float* w, const sim::NeuronId* post, std::size_t n, const double* depression, double w_min,
@@ -61,7 +67,7 @@ class DiehlCookStdp {
   /// Once per step before arrivals: each post neuron's depression nu_pre * x_post1(now).
   void prepare_arrivals(sim::Step now) {
     depression_.resize(last_post_.size());
-    for (std::size_t j = 0; j < last_post_.size(); ++j) depression_[j] = p_.nu_pre * post1_(now - last_post_[j]);
+    scaled_traces(post1_, last_post_.data(), now, p_.nu_pre, depression_.data(), last_post_.size());
   }
   void on_arrivals(float* w, const sim::NeuronId* post, std::size_t n) const {
     depress_on_arrival(w, post, n, depression_.data(), p_.w_min, p_.w_max);
