@@ -77,24 +77,20 @@ SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkStat
     r.exc_spikes = resume->exc_spikes;
   }
   // What earlier invocations recorded, then this one's recorders (steps from sleep start).
-  auto take = [&](const sim::SpikeRecorder& rec, const std::vector<std::int64_t>* before_steps,
-                  const std::vector<std::uint32_t>* before_ids, std::vector<std::int64_t>& steps,
+  static const SleepCursor kNothingYet;
+  const SleepCursor& before = resume ? *resume : kNothingYet;
+  auto take = [&](const sim::SpikeRecorder& rec, const std::vector<std::int64_t>& before_steps,
+                  const std::vector<std::uint32_t>& before_ids, std::vector<std::int64_t>& steps,
                   std::vector<std::uint32_t>& ids) {
-    steps.clear();
-    ids.clear();
-    if (before_steps) {
-      steps = *before_steps;
-      ids = *before_ids;
-    }
+    steps = before_steps;
+    ids = before_ids;
     for (auto s : rec.steps()) steps.push_back(s - start);
     ids.insert(ids.end(), rec.ids().begin(), rec.ids().end());
   };
   auto take_spikes = [&](std::vector<std::int64_t>& exc_steps, std::vector<std::uint32_t>& exc_ids,
                          std::vector<std::int64_t>& inh_steps, std::vector<std::uint32_t>& inh_ids) {
-    take(net.exc_recorder(), resume ? &resume->spike_steps : nullptr, resume ? &resume->spike_ids : nullptr,
-         exc_steps, exc_ids);
-    take(net.inh_recorder(), resume ? &resume->inh_spike_steps : nullptr, resume ? &resume->inh_spike_ids : nullptr,
-         inh_steps, inh_ids);
+    take(net.exc_recorder(), before.spike_steps, before.spike_ids, exc_steps, exc_ids);
+    take(net.inh_recorder(), before.inh_spike_steps, before.inh_spike_ids, inh_steps, inh_ids);
   };
   std::vector<double> window_rates(mean.size());
   auto& counter = net.exc_counter();

@@ -4,15 +4,13 @@
 #include <stdexcept>
 
 #include "fast_exp.hpp"
+#include "sim/avx2_clones.hpp"
 
 namespace snnsim::models {
 namespace {
 
-// The hot loop. Cloned for AVX2 where the CPU has it (4 doubles per instruction instead of 2);
-// without FMA contraction both clones compute bit-identical results.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+// The hot loop, cloned for AVX2 where the CPU has it (4 doubles per instruction instead of 2).
+SNNSIM_AVX2_CLONES
 void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __restrict ge, double* __restrict gi,
                                  double k_leak, double e_rest, double e_exc, double e_inh, double a, double decay_ge,
                                  double decay_gi) {
@@ -28,9 +26,7 @@ void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __
 // Puts refractory neurons back at reset and tells whether any other neuron is above its
 // threshold. Branch-free so that it vectorises: in most steps nobody crosses, and the serial
 // spike pass below is skipped.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+SNNSIM_AVX2_CLONES
 bool clamp_refractory_and_find_crossings(std::size_t n, double* __restrict v, const double* __restrict theta,
                                          const sim::Step* __restrict refractory_until, sim::Step now,
                                          double v_reset, double base) {

@@ -43,6 +43,12 @@ class TraceTable {
   std::vector<double> values_;
 };
 
+/// w clipped to [w_min, w_max], as float (Brian clips at every update).
+inline float clip_weight(double w, double w_min, double w_max) {
+  w = w < w_min ? w_min : w;
+  return static_cast<float>(w > w_max ? w_max : w);
+}
+
 /// out[j] = scale * table(now - last_spike[j]) for j < n, with now >= last_spike[j] (stdp_diehl_cook.cpp).
 void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::Step now, double scale, double* out,
                    std::size_t n);
@@ -93,10 +99,7 @@ class DiehlCookStdp {
   const StdpParams& params() const { return p_; }
 
  private:
-  float clip(double w) const {
-    w = w < p_.w_min ? p_.w_min : w;
-    return static_cast<float>(w > p_.w_max ? p_.w_max : w);
-  }
+  float clip(double w) const { return clip_weight(w, p_.w_min, p_.w_max); }
 
   StdpParams p_;
   TraceTable pre_, post1_, post2_;

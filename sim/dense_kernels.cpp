@@ -1,12 +1,8 @@
 #include "dense_kernels.hpp"
 
-namespace snnsim::sim {
+#include "avx2_clones.hpp"
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SNNSIM_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SNNSIM_AVX2_CLONES
-#endif
+namespace snnsim::sim {
 
 SNNSIM_AVX2_CLONES
 void add_gathered(double* __restrict sum, const float* __restrict w_row, const std::uint32_t* __restrict slot_of,

@@ -129,12 +129,14 @@ class DenseProjection final : public Projection {
   /// Weights in natural order, [n_pre][n_post].
   std::vector<float> weights() const {
     std::vector<float> out(weights_.size());
-    for (std::size_t k = 0; k < weights_.size(); ++k) out[k - k % n_post_ + post_by_delay_[k]] = weights_[k];
+    for (std::size_t i = 0; i < n_pre_; ++i)
+      for (std::size_t j = 0; j < n_post_; ++j) out[i * n_post_ + j] = weights_[slot(i, j)];
     return out;
   }
   void set_weights(std::span<const float> w) {
     if (w.size() != weights_.size()) throw std::invalid_argument("dense projection: weight size must be n_pre * n_post");
-    for (std::size_t k = 0; k < weights_.size(); ++k) weights_[k] = w[k - k % n_post_ + post_by_delay_[k]];
+    for (std::size_t i = 0; i < n_pre_; ++i)
+      for (std::size_t j = 0; j < n_post_; ++j) weights_[slot(i, j)] = w[i * n_post_ + j];
   }
   float weight(std::size_t pre, std::size_t post) const { return weights_[slot(pre, post)]; }
   /// Synaptic scaling: each target neuron's incoming weights are multiplied so that they sum to
