@@ -78,6 +78,9 @@ void apply_preset(const std::string& name, ProtocolConfig& c) {
     c.net.sizes = {784, 4000, 4000, 10};
     c.net.loss = Loss::xent_linear;
     c.net.lr = 0.01;
+    c.net.init = Init::fan_in;
+    c.net.dropout_style = DropoutStyle::inverted;
+    c.net.fresh_momentum_per_task = true;
     set7(239.515363, 0.001, 0.0001, 14.548273, 44.560317, 38.046326, 55.882454);
     c.sleep.gate = Gate::logistic;
     c.sleep.fixed_alpha = {14.983829, 253.17746, 7.7707720};
@@ -119,6 +122,9 @@ void add_common(po::options_description& d) {
     ("batch", po::value<int>(), "mini-batch size (100)")
     ("epochs", po::value<int>(), "epochs per task (2)")
     ("init-range", po::value<double>(), "weights ~ U(-r, r) (0.01)")
+    ("init", po::value<std::string>(), "uniform (U(-r, r), r = --init-range; MATLAB) | fan-in (U(+-1/sqrt(fan_in)), PyTorch's nn.Linear default; replica)")
+    ("dropout-style", po::value<std::string>(), "scale-at-test (DeepLearnToolbox, MATLAB) | inverted (PyTorch, replica)")
+    ("momentum-per-task", po::value<std::string>(), "carry (MATLAB: one momentum buffer for all tasks) | reset (replica: a new optimiser per task)")
     // sleep
     ("r-max", po::value<double>(), "max input rate r_max [Hz]")
     ("inc", po::value<double>(), "Hebbian increment")
@@ -180,6 +186,24 @@ ProtocolConfig config_from(const po::variables_map& vm) {
   if (has("batch")) c.net.batch = vm["batch"].as<int>();
   if (has("epochs")) c.net.epochs = vm["epochs"].as<int>();
   if (has("init-range")) c.net.init_range = vm["init-range"].as<double>();
+  if (has("init")) {
+    const auto v = vm["init"].as<std::string>();
+    if (v == "uniform") c.net.init = Init::uniform;
+    else if (v == "fan-in") c.net.init = Init::fan_in;
+    else throw UsageError("--init must be uniform or fan-in");
+  }
+  if (has("dropout-style")) {
+    const auto v = vm["dropout-style"].as<std::string>();
+    if (v == "scale-at-test") c.net.dropout_style = DropoutStyle::scale_at_test;
+    else if (v == "inverted") c.net.dropout_style = DropoutStyle::inverted;
+    else throw UsageError("--dropout-style must be scale-at-test or inverted");
+  }
+  if (has("momentum-per-task")) {
+    const auto v = vm["momentum-per-task"].as<std::string>();
+    if (v == "carry") c.net.fresh_momentum_per_task = false;
+    else if (v == "reset") c.net.fresh_momentum_per_task = true;
+    else throw UsageError("--momentum-per-task must be carry or reset");
+  }
   if (!(c.net.lr > 0) || c.net.momentum < 0 || c.net.dropout < 0 || c.net.dropout >= 1 || c.net.batch < 1 ||
       c.net.epochs < 0 || !(c.net.init_range > 0))
     throw UsageError("network options out of range (lr > 0, 0 <= dropout < 1, batch >= 1, epochs >= 0)");
@@ -247,6 +271,9 @@ Json config_json(const ProtocolConfig& c, const po::variables_map& vm) {
   j.set("loss", c.net.loss == Loss::mse_relu ? "mse_relu" : "xent_linear");
   j.set("lr", c.net.lr).set("momentum", c.net.momentum).set("dropout", c.net.dropout);
   j.set("batch", c.net.batch).set("epochs", c.net.epochs).set("init_range", c.net.init_range);
+  j.set("init", c.net.init == Init::fan_in ? "fan-in" : "uniform");
+  j.set("dropout_style", c.net.dropout_style == DropoutStyle::inverted ? "inverted" : "scale-at-test");
+  j.set("momentum_per_task", c.net.fresh_momentum_per_task ? "reset" : "carry");
   j.set("tasks", static_cast<int>(c.tasks.size())).set("per_task", static_cast<std::uint64_t>(c.per_task));
   Json s = Json::object();
   s.set("r_max", c.sleep.max_rate).set("inc", c.sleep.inc).set("dec", c.sleep.dec);

@@ -74,10 +74,11 @@ Net make_net(const NetConfig& cfg, std::uint64_t seed) {
   net.sizes = cfg.sizes;
   net.loss = cfg.loss;
   net.dropout = static_cast<Real>(cfg.dropout);
+  net.dropout_style = cfg.dropout_style;
   for (std::size_t l = 0; l + 1 < cfg.sizes.size(); ++l) {
     const int post = cfg.sizes[l + 1], pre = cfg.sizes[l];
     Mat w(post, pre);
-    const double r = cfg.init_range;
+    const double r = cfg.init == Init::fan_in ? 1.0 / std::sqrt(static_cast<double>(pre)) : cfg.init_range;
 #pragma omp parallel for schedule(static) if (worth(post, pre, 8))
     for (int i = 0; i < post; ++i) {
       for (int j = 0; j < pre; j += 4) {
@@ -113,7 +114,7 @@ Mat predict(const Net& net, const Mat& X, std::vector<Real>* layer_max) {
       const bool hidden = l + 1 < L;
       if (hidden) {
         z = z.cwiseMax(Real(0));
-        if (net.dropout > 0) z *= (Real(1) - net.dropout);
+        if (net.dropout > 0 && net.dropout_style == DropoutStyle::scale_at_test) z *= (Real(1) - net.dropout);
       } else if (net.loss == Loss::mse_relu) {
         z = z.cwiseMax(Real(0));
       }
@@ -188,8 +189,10 @@ double sgd_step(Net& net, const NetConfig& cfg, const Mat& Xb, const Mat& Yb, co
     if (l > 0) {
       Mat dn;
       mul_ab(d, net.W[l], dn);
-      // ReLU derivative on the (masked) activation; dropped units have a = 0 so d = 0.
+      // ReLU derivative on the (masked) activation; dropped units have a = 0 so d = 0, kept
+      // units carry the mask's factor (1/(1-p) for inverted dropout).
       dn = dn.cwiseProduct((A[l].array() > Real(0)).cast<Real>().matrix());
+      if (!masks.empty() && net.dropout_style == DropoutStyle::inverted) dn *= Real(1) / (Real(1) - net.dropout);
       d.swap(dn);
     }
   }
@@ -220,6 +223,10 @@ void train(Net& net, const NetConfig& cfg, const Mat& X, const std::vector<std::
   std::vector<std::uint32_t> perm(n);
   Mat Xb, Yb;
   std::vector<Mat> masks;
+  if (cfg.fresh_momentum_per_task)
+    for (auto& V : net.V) V.setZero();
+  // A kept unit passes x1 (DeepLearnToolbox) or x1/(1-p) (inverted dropout).
+  const Real kept = net.dropout_style == DropoutStyle::inverted ? Real(1) / (Real(1) - net.dropout) : Real(1);
   for (int e = 0; e < cfg.epochs; ++e) {
     const std::uint32_t epoch_id = ctr.epochs_done++;
     std::iota(perm.begin(), perm.end(), 0u);
@@ -246,7 +253,7 @@ void train(Net& net, const NetConfig& cfg, const Mat& X, const std::vector<std::
                                 static_cast<std::uint32_t>((step >> 32) << 8 | static_cast<std::uint64_t>(l)),
                                 static_cast<std::uint32_t>(r * ((cols + 3) / 4) + c / 4));
               for (int q = 0; q < 4 && c + q < cols; ++q)
-                m(r, c + q) = u01f(blk.v[q]) > net.dropout ? Real(1) : Real(0);  // MATLAB: rand > p
+                m(r, c + q) = u01f(blk.v[q]) > net.dropout ? kept : Real(0);  // MATLAB: rand > p
             }
           }
           masks.push_back(std::move(m));

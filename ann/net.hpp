@@ -25,6 +25,16 @@ enum class Loss {
   xent_linear  // replica: linear logits, softmax cross-entropy
 };
 
+enum class Init {
+  uniform,  // MATLAB: U(-init_range, init_range) in every layer
+  fan_in    // PyTorch nn.Linear default (the replica): U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+};
+
+enum class DropoutStyle {
+  scale_at_test,  // DeepLearnToolbox: kept units pass unchanged, test activations x (1 - p)
+  inverted        // PyTorch: kept units x 1/(1 - p) in training, test activations unchanged
+};
+
 struct NetConfig {
   std::vector<int> sizes{784, 1200, 1200, 10};
   Loss loss = Loss::mse_relu;
@@ -32,6 +42,11 @@ struct NetConfig {
   double momentum = 0.5;
   double dropout = 0.25;  // hidden layers only; test-time activations scaled by (1 - dropout)
   double init_range = 0.01;
+  Init init = Init::uniform;
+  DropoutStyle dropout_style = DropoutStyle::scale_at_test;
+  /// Zero the momentum buffers at the start of every train() call (the replica builds a new
+  /// torch optimizer per task); MATLAB carries them across tasks.
+  bool fresh_momentum_per_task = false;
   int batch = 100;
   int epochs = 2;
 };
@@ -42,10 +57,12 @@ struct Net {
   std::vector<Mat> V;  // momentum buffers, same shapes; carried across tasks as in MATLAB
   Loss loss = Loss::mse_relu;
   Real dropout = 0.25f;
+  DropoutStyle dropout_style = DropoutStyle::scale_at_test;
   int layers() const { return static_cast<int>(W.size()); }
 };
 
-/// Weights uniform in (-init_range, init_range), a function of (seed, layer, index) only.
+/// Weights uniform in (-r, r) with r = init_range (Init::uniform) or 1/sqrt(fan_in) (Init::fan_in),
+/// a function of (seed, layer, index) only.
 Net make_net(const NetConfig& cfg, std::uint64_t seed);
 
 /// Sets Eigen's own threading to 1 for the lifetime of the guard (we parallelise ourselves
@@ -96,7 +113,8 @@ void train(Net& net, const NetConfig& cfg, const Mat& X, const std::vector<std::
            const TrainOptions& opt = {});
 
 /// One SGD step on the given batch (rows of X already selected) with explicit dropout masks
-/// (one per hidden layer, batch x size, entries 0/1; empty = no dropout). Exposed for tests.
+/// (one per hidden layer, batch x size, entries 0 or the kept factor: 1, or 1/(1-p) for inverted
+/// dropout; empty = no dropout). Exposed for tests.
 /// Returns the loss of the batch.
 double sgd_step(Net& net, const NetConfig& cfg, const Mat& Xb, const Mat& Yb, const std::vector<Mat>& masks,
                 const std::vector<bool>& active_outputs = {});

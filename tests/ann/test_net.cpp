@@ -122,6 +122,82 @@ TEST(AnnNet, TestModeScalesHiddenActivationsByKeepProbability) {
   EXPECT_FLOAT_EQ(mx[1], out(0, 0));
 }
 
+TEST(AnnNet, FanInInitFollowsPyTorchLinearDefault) {
+  NetConfig cfg;
+  cfg.sizes = {400, 100, 10};
+  cfg.init = Init::fan_in;
+  cfg.init_range = 0.01;  // ignored by fan-in
+  Net a = make_net(cfg, 7);
+  const float b0 = 1.0f / 20.0f, b1 = 0.1f;  // 1/sqrt(400), 1/sqrt(100)
+  EXPECT_LE(a.W[0].cwiseAbs().maxCoeff(), b0);
+  EXPECT_GT(a.W[0].cwiseAbs().maxCoeff(), 0.99f * b0);
+  EXPECT_LE(a.W[1].cwiseAbs().maxCoeff(), b1);
+  EXPECT_GT(a.W[1].cwiseAbs().maxCoeff(), 0.95f * b1);
+  // Uniform on (-b, b): variance b^2 / 3.
+  const double var0 = a.W[0].cwiseAbs2().mean();
+  EXPECT_NEAR(var0, b0 * b0 / 3.0, 0.05 * b0 * b0 / 3.0);
+}
+
+// Inverted dropout: a kept unit is scaled by 1/(1-p) in training, the test pass is unscaled;
+// the gradient through a kept unit carries the same factor.
+TEST(AnnNet, InvertedDropoutScalesKeptUnitsInTrainingOnly) {
+  Net n = tiny_net();
+  n.dropout = 0.2f;
+  n.dropout_style = DropoutStyle::inverted;
+  Mat X(1, 2), Y(1, 1);
+  X << 1, 2;
+  Y << 1;
+  std::vector<Real> mx;
+  Mat out = predict(n, X, &mx);
+  EXPECT_FLOAT_EQ(mx[0], 1.25f);
+  EXPECT_FLOAT_EQ(out(0, 0), 0.4f * 1.25f);
+
+  NetConfig cfg;
+  cfg.lr = 0.1;
+  cfg.momentum = 0;
+  const float k = 1.0f / 0.8f;
+  Mat mask(1, 2);
+  mask << k, k;  // both kept
+  sgd_step(n, cfg, X, Y, {mask});
+  // h = [0, 1.25 k], out = 0.4 * 1.25 k = 0.625, d2 = out - 1 = -0.375.
+  const float h1 = 1.25f * k, d2 = 0.4f * h1 - 1.0f;
+  EXPECT_FLOAT_EQ(n.W[1](0, 1), 0.4f - 0.1f * d2 * h1);
+  // d1 = d2 * W1 * k (the mask's factor), dW0 row 1 = d1 * x.
+  const float d1 = d2 * 0.4f * k;
+  EXPECT_FLOAT_EQ(n.W[0](1, 0), 0.25f - 0.1f * d1 * 1.0f);
+  EXPECT_FLOAT_EQ(n.W[0](1, 1), 0.5f - 0.1f * d1 * 2.0f);
+}
+
+TEST(AnnNet, FreshMomentumPerTaskZeroesTheBuffersAtEachTrainCall) {
+  NetConfig cfg;
+  cfg.sizes = {6, 5, 2};
+  cfg.epochs = 1;
+  cfg.batch = 4;
+  cfg.dropout = 0;
+  Mat X(8, 6);
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 6; ++j) X(i, j) = static_cast<Real>(((i * 7 + j * 3) % 5) / 5.0);
+  std::vector<std::uint8_t> y{0, 1, 0, 1, 1, 0, 1, 0};
+  auto run = [&](bool fresh, Net& net) {
+    cfg.fresh_momentum_per_task = fresh;
+    TrainCounters ctr{3, 0, 0};
+    train(net, cfg, X, y, ctr, {});
+    return ctr;
+  };
+  Net carried = make_net(cfg, 3), fresh = make_net(cfg, 3);
+  // Give both the same non-zero momentum, as a previous task would.
+  for (auto* n : {&carried, &fresh})
+    for (auto& V : n->V) V.setConstant(0.01f);
+  run(false, carried);
+  run(true, fresh);
+  Net from_zero = make_net(cfg, 3);
+  run(false, from_zero);
+  for (int l = 0; l < 2; ++l) {
+    EXPECT_EQ(fresh.W[l], from_zero.W[l]) << "a reset buffer must train like a new optimiser";
+    EXPECT_NE(carried.W[l], from_zero.W[l]);
+  }
+}
+
 namespace {
 Mat synthetic(int n, int d, std::uint32_t salt) {
   Mat X(n, d);
