@@ -4,13 +4,19 @@
 
 namespace snnsim::models {
 
-// Out of line so that they can be cloned for AVX2 (gathers of per-neuron values).
-SNNSIM_AVX2_CLONES
-void depress_on_arrival(float* __restrict w, const sim::NeuronId* __restrict post, std::size_t n,
-                        const double* __restrict depression, double w_min, double w_max) {
-  for (std::size_t k = 0; k < n; ++k) w[k] = clip_weight(static_cast<double>(w[k]) - depression[post[k]], w_min, w_max);
+// One pass over the arriving synapses: each weight and target id is loaded once. The
+// conductance scatter keeps this scalar (gathers would not pay on CPUs without scatters).
+void deliver_and_depress(double* __restrict g, double gain, float* __restrict w, const sim::NeuronId* __restrict post,
+                         std::size_t n, const double* __restrict depression, double w_min, double w_max) {
+  for (std::size_t k = 0; k < n; ++k) {
+    const sim::NeuronId j = post[k];
+    const double wk = static_cast<double>(w[k]);
+    g[j] += gain * wk;  // Brian's on_pre: ge += w before w -= nu_pre * post1
+    w[k] = clip_weight(wk - depression[j], w_min, w_max);
+  }
 }
 
+// Out of line so that it can be cloned for AVX2 (gathers of per-neuron values).
 SNNSIM_AVX2_CLONES
 void scaled_traces(const TraceTable& table, const sim::Step* __restrict last_spike, sim::Step now, double scale,
                    double* __restrict out, std::size_t n) {

@@ -53,9 +53,10 @@ inline float clip_weight(double w, double w_min, double w_max) {
 void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::Step now, double scale, double* out,
                    std::size_t n);
 
-/// w[k] <- clip(w[k] - depression[post[k]], w_min, w_max) for k < n (stdp_diehl_cook.cpp).
-void depress_on_arrival(float* w, const sim::NeuronId* post, std::size_t n, const double* depression, double w_min,
-                        double w_max);
+/// For k < n: g[post[k]] += gain * w[k], then w[k] <- clip(w[k] - depression[post[k]], w_min, w_max)
+/// (stdp_diehl_cook.cpp). The post ids are distinct.
+void deliver_and_depress(double* g, double gain, float* w, const sim::NeuronId* post, std::size_t n,
+                         const double* depression, double w_min, double w_max);
 
 class DiehlCookStdp {
  public:
@@ -75,8 +76,8 @@ class DiehlCookStdp {
     depression_.resize(last_post_.size());
     scaled_traces(post1_, last_post_.data(), now, p_.nu_pre, depression_.data(), last_post_.size());
   }
-  void on_arrivals(float* w, const sim::NeuronId* post, std::size_t n) const {
-    depress_on_arrival(w, post, n, depression_.data(), p_.w_min, p_.w_max);
+  void on_arrivals(double* g, double gain, float* w, const sim::NeuronId* post, std::size_t n) const {
+    deliver_and_depress(g, gain, w, post, n, depression_.data(), p_.w_min, p_.w_max);
   }
 
   template <typename View>

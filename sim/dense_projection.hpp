@@ -32,8 +32,9 @@ struct NoPlasticity {
 /// Rule concept (see models/stdp_diehl_cook.hpp):
 ///   static constexpr bool kPlastic = true;
 ///   void prepare_arrivals(Step now);                        // once per step that has arrivals
-///   void on_arrivals(float* w, const NeuronId* post, std::size_t n);  // spikes reach n synapses
-///                                                           // (w[k] of the synapse to post[k])
+///   void on_arrivals(double* g, double gain, float* w, const NeuronId* post, std::size_t n);
+///                          // spikes reach n synapses (w[k] of the synapse to post[k]): add
+///                          // gain * w[k] to g[post[k]] with the weight as it arrived, then learn
 ///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
 ///   void reset_dynamics();
 template <typename Rule>
@@ -78,10 +79,13 @@ class DenseProjection final : public Projection {
         const std::size_t count = bucket_[i * stride + d + 1] - bucket_[i * stride + d];
         float* w = weights_.data() + first;
         const NeuronId* post = post_by_delay_.data() + first;
-        add_conductance(g, gain_now, w, post, count);
         if constexpr (Rule::kPlastic) {
-          if (plastic) rule_.on_arrivals(w, post, count);
+          if (plastic) {
+            rule_.on_arrivals(g, gain_now, w, post, count);
+            continue;
+          }
         }
+        add_conductance(g, gain_now, w, post, count);
       }
     }
   }

@@ -118,6 +118,33 @@ TEST(DiehlCookStdp, LearningOffFreezesWeightsButStillDelivers) {
   EXPECT_EQ(s.post->seen_ge[0].step, 3);
 }
 
+// Brian's on_pre runs `ge += w` before `w -= nu_pre * post1`: the conductance an arrival
+// delivers is the weight before its own depression, for every synapse of the bucket.
+TEST(DiehlCookStdp, ArrivalDeliversTheWeightBeforeItsDepression) {
+  sim::Engine engine{kDt};
+  auto& pre = engine.add_population<test::ScriptedSource>(1);
+  auto& post = engine.add_population<test::ConductanceProbe>(3);
+  const std::vector<float> w0{0.25f, 0.5f, 0.75f};
+  auto& proj = engine.add_projection<sim::DenseProjection<models::DiehlCookStdp>>(
+      "p", pre, post, sim::Receptor::excitatory, w0, std::vector<std::uint8_t>{2, 2, 2},
+      models::DiehlCookStdp({}, kDt, 3));
+  post.fire_at(1, 0);
+  post.fire_at(1, 1);
+  post.fire_at(1, 2);
+  pre.at(4, 0);  // arrives at 6 at all three targets, 5 steps after their spikes
+  engine.run(7);
+  ASSERT_EQ(post.seen_ge.size(), 3u);
+  const float depressed = static_cast<float>(0.5 - 1e-4 * decay(5, 20.0));
+  for (std::size_t j = 0; j < 3; ++j) {
+    EXPECT_EQ(post.seen_ge[j].step, 6);
+    EXPECT_EQ(post.seen_ge[j].target, j);
+    EXPECT_EQ(post.seen_ge[j].value, static_cast<double>(w0[j]));
+    EXPECT_EQ(proj.weights()[j], static_cast<float>(w0[j] - 1e-4 * decay(5, 20.0)));
+  }
+  EXPECT_LT(proj.weights()[1], 0.5f);
+  EXPECT_EQ(proj.weights()[1], depressed);
+}
+
 TEST(TraceTable, ExactDecayAndZeroBeyondHorizon) {
   models::TraceTable t(20.0, 0.5);
   EXPECT_DOUBLE_EQ(t(0), 1.0);
