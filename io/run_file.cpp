@@ -188,7 +188,10 @@ models::DiehlCookParams read_config(const h5::Group& root) {
   auto cfg = root.open_group("config");
   models::DiehlCookParams p;
   for (const auto& f : models::param_fields(p)) {
-    if (!cfg.has_attr(f.key)) cfg.fail("@" + f.key, "config attribute missing");
+    if (!cfg.has_attr(f.key)) {
+      if (f.may_be_absent) continue;
+      cfg.fail("@" + f.key, "config attribute missing");
+    }
     std::visit(
         [&](auto* ptr) {
           using T = std::remove_pointer_t<decltype(ptr)>;

@@ -56,6 +56,8 @@ std::vector<ParamField> param_fields(DiehlCookParams& p) {
       {"stdp_nu_post", &p.stdp.nu_post, "potentiation rate"},
       {"stdp_w_min", &p.stdp.w_min, "lower weight bound"},
       {"stdp_w_max", &p.stdp.w_max, "upper weight bound"},
+      {"stdp_flipped_depression", &p.stdp.flipped_depression,
+       "Brian 2 port's sign: pre arrival adds nu_pre*x_post1 (comparisons only)", true},
   };
   add_lif(f, p.exc, "exc");
   add_lif(f, p.inh, "inh");

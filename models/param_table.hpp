@@ -14,6 +14,9 @@ struct ParamField {
   std::string key;  // e.g. "exc_tau_m_ms"
   std::variant<double*, std::size_t*, std::uint32_t*, bool*, Integrator*> target;
   std::string help;
+  /// Added after format 1.0: a run file without it gets the default (the behaviour of the
+  /// versions that wrote it).
+  bool may_be_absent = false;
 };
 
 std::vector<ParamField> param_fields(DiehlCookParams& p);

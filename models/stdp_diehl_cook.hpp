@@ -22,6 +22,9 @@ struct StdpParams {
   double nu_post = 1e-2;
   double w_min = 0.0;
   double w_max = 1.0;
+  /// The Brian 2 port's sign (zxzhijia/Brian2STDPMNIST and forks): a presynaptic arrival adds
+  /// nu_pre * x_post1 instead of subtracting it. Off = the authors' rule. For comparisons only.
+  bool flipped_depression = false;
 };
 
 /// Exact exponential decay exp(-k dt / tau) by step count k, tabulated until it drops below
@@ -74,7 +77,8 @@ class DiehlCookStdp {
   /// Once per step before arrivals: each post neuron's depression nu_pre * x_post1(now).
   void prepare_arrivals(sim::Step now) {
     depression_.resize(last_post_.size());
-    scaled_traces(post1_, last_post_.data(), now, p_.nu_pre, depression_.data(), last_post_.size());
+    const double scale = p_.flipped_depression ? -p_.nu_pre : p_.nu_pre;
+    scaled_traces(post1_, last_post_.data(), now, scale, depression_.data(), last_post_.size());
   }
   void on_arrivals(double* g, double gain, float* w, const sim::NeuronId* post, std::size_t n) const {
     deliver_and_depress(g, gain, w, post, n, depression_.data(), p_.w_min, p_.w_max);

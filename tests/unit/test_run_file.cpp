@@ -104,6 +104,38 @@ TEST(RunFile, RejectsNonHdf5AndForeignFilesAndMissingStates) {
   }
 }
 
+// A parameter added after format 1.0 (stdp_flipped_depression) may be missing from files that
+// earlier versions wrote; it then takes its default. A required one may not.
+TEST(RunFile, ConfigWithoutALaterParameterLoadsWithItsDefault) {
+  Tmp t;
+  auto p = small();
+  p.stdp.flipped_depression = true;
+  const auto path = make_run(t.dir, models::initial_state(p, 1), p);
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_only);
+    EXPECT_TRUE(io::read_config(f.root()).stdp.flipped_depression);
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_write);
+    ASSERT_GE(H5Adelete(f.root().open_group("config").id(), "stdp_flipped_depression"), 0);
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_only);
+    EXPECT_FALSE(io::read_config(f.root()).stdp.flipped_depression);
+  }
+  {
+    auto f = h5::File::open(path, h5::File::Mode::read_write);
+    ASSERT_GE(H5Adelete(f.root().open_group("config").id(), "stdp_nu_pre"), 0);
+  }
+  auto f = h5::File::open(path, h5::File::Mode::read_only);
+  try {
+    io::read_config(f.root());
+    FAIL() << "a missing required parameter must be refused";
+  } catch (const RunFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("stdp_nu_pre"), std::string::npos);
+  }
+}
+
 TEST(RunFile, RejectsWrongShapesNaNsAndBadVersions) {
   Tmp t;
   auto p = small();

@@ -118,6 +118,17 @@ TEST(DiehlCookStdp, LearningOffFreezesWeightsButStillDelivers) {
   EXPECT_EQ(s.post->seen_ge[0].step, 3);
 }
 
+// The Brian 2 port's sign, kept as an option for comparisons: the arrival adds nu_pre * x_post1.
+TEST(DiehlCookStdp, FlippedDepressionOptionRaisesTheWeightOnArrival) {
+  models::StdpParams p;
+  p.flipped_depression = true;
+  Pair s(0.5f, 3, p);
+  s.post->fire_at(5, 0);
+  s.pre->at(10, 0);
+  s.engine.run(14);  // arrival at 13
+  EXPECT_EQ(s.w(), static_cast<float>(0.5 + 1e-4 * decay(13 - 5, 20.0)));
+}
+
 // Brian's on_pre runs `ge += w` before `w -= nu_pre * post1`: the conductance an arrival
 // delivers is the weight before its own depression, for every synapse of the bucket.
 TEST(DiehlCookStdp, ArrivalDeliversTheWeightBeforeItsDepression) {
