@@ -155,6 +155,17 @@ void add_common(po::options_description& d) {
   // clang-format on
 }
 
+/// Sets `target` from a two-way option `--name a|b` when it was given.
+template <typename T>
+void set_either(const po::variables_map& vm, const char* name, const char* a, T value_a, const char* b, T value_b,
+                T& target) {
+  if (!vm.count(name)) return;
+  const auto v = vm[name].as<std::string>();
+  if (v == a) target = value_a;
+  else if (v == b) target = value_b;
+  else throw UsageError(fmt::format("--{} must be {} or {}", name, a, b));
+}
+
 ProtocolConfig config_from(const po::variables_map& vm) {
   ProtocolConfig c;
   apply_preset(vm["preset"].as<std::string>(), c);
@@ -174,36 +185,17 @@ ProtocolConfig config_from(const po::variables_map& vm) {
     sizes.push_back(10);
     c.net.sizes = sizes;
   }
-  if (has("loss")) {
-    const auto l = vm["loss"].as<std::string>();
-    if (l == "mse") c.net.loss = Loss::mse_relu;
-    else if (l == "xent") c.net.loss = Loss::xent_linear;
-    else throw UsageError("--loss must be mse or xent");
-  }
+  set_either(vm, "loss", "mse", Loss::mse_relu, "xent", Loss::xent_linear, c.net.loss);
   if (has("lr")) c.net.lr = vm["lr"].as<double>();
   if (has("momentum")) c.net.momentum = vm["momentum"].as<double>();
   if (has("dropout")) c.net.dropout = vm["dropout"].as<double>();
   if (has("batch")) c.net.batch = vm["batch"].as<int>();
   if (has("epochs")) c.net.epochs = vm["epochs"].as<int>();
   if (has("init-range")) c.net.init_range = vm["init-range"].as<double>();
-  if (has("init")) {
-    const auto v = vm["init"].as<std::string>();
-    if (v == "uniform") c.net.init = Init::uniform;
-    else if (v == "fan-in") c.net.init = Init::fan_in;
-    else throw UsageError("--init must be uniform or fan-in");
-  }
-  if (has("dropout-style")) {
-    const auto v = vm["dropout-style"].as<std::string>();
-    if (v == "scale-at-test") c.net.dropout_style = DropoutStyle::scale_at_test;
-    else if (v == "inverted") c.net.dropout_style = DropoutStyle::inverted;
-    else throw UsageError("--dropout-style must be scale-at-test or inverted");
-  }
-  if (has("momentum-per-task")) {
-    const auto v = vm["momentum-per-task"].as<std::string>();
-    if (v == "carry") c.net.fresh_momentum_per_task = false;
-    else if (v == "reset") c.net.fresh_momentum_per_task = true;
-    else throw UsageError("--momentum-per-task must be carry or reset");
-  }
+  set_either(vm, "init", "uniform", Init::uniform, "fan-in", Init::fan_in, c.net.init);
+  set_either(vm, "dropout-style", "scale-at-test", DropoutStyle::scale_at_test, "inverted", DropoutStyle::inverted,
+             c.net.dropout_style);
+  set_either(vm, "momentum-per-task", "carry", false, "reset", true, c.net.fresh_momentum_per_task);
   if (!(c.net.lr > 0) || c.net.momentum < 0 || c.net.dropout < 0 || c.net.dropout >= 1 || c.net.batch < 1 ||
       c.net.epochs < 0 || !(c.net.init_range > 0))
     throw UsageError("network options out of range (lr > 0, 0 <= dropout < 1, batch >= 1, epochs >= 0)");
@@ -216,26 +208,11 @@ ProtocolConfig config_from(const po::variables_map& vm) {
   if (has("decay")) c.sleep.decay = vm["decay"].as<double>();
   if (has("sleep-steps")) c.sleep.steps_base = vm["sleep-steps"].as<int>();
   if (has("sleep-steps-per-task")) c.sleep.steps_per_task = vm["sleep-steps-per-task"].as<int>();
-  if (has("gate")) {
-    const auto g = vm["gate"].as<std::string>();
-    if (g == "matlab") c.sleep.gate = Gate::matlab;
-    else if (g == "logistic") c.sleep.gate = Gate::logistic;
-    else throw UsageError("--gate must be matlab or logistic");
-  }
-  if (has("sleep-input")) {
-    const auto s = vm["sleep-input"].as<std::string>();
-    if (s == "window") c.sleep.input = SleepInput::window;
-    else if (s == "pixels") c.sleep.input = SleepInput::pixels;
-    else throw UsageError("--sleep-input must be window or pixels");
-  }
+  set_either(vm, "gate", "matlab", Gate::matlab, "logistic", Gate::logistic, c.sleep.gate);
+  set_either(vm, "sleep-input", "window", SleepInput::window, "pixels", SleepInput::pixels, c.sleep.input);
   if (has("window")) c.sleep.window = vm["window"].as<int>();
   if (has("pixel-fraction")) c.sleep.pixel_fraction = vm["pixel-fraction"].as<double>();
-  if (has("sleep-pool")) {
-    const auto s = vm["sleep-pool"].as<std::string>();
-    if (s == "seen") c.pool = SleepPool::seen;
-    else if (s == "task") c.pool = SleepPool::task;
-    else throw UsageError("--sleep-pool must be seen or task");
-  }
+  set_either(vm, "sleep-pool", "seen", SleepPool::seen, "task", SleepPool::task, c.pool);
   if (has("pool-sample")) c.pool_sample = vm["pool-sample"].as<int>();
   if (has("norm-w")) c.sleep.norm_w = true;
   const std::size_t L = c.net.sizes.size() - 1;
