@@ -12,6 +12,11 @@
 namespace snnsim::ann {
 
 namespace {
+
+// What a kept unit is multiplied by in training: 1 (DeepLearnToolbox) or 1/(1-p) (inverted).
+Real kept_factor(const Net& net) {
+  return net.dropout_style == DropoutStyle::inverted ? Real(1) / (Real(1) - net.dropout) : Real(1);
+}
 constexpr Eigen::Index kTallRows = 512;   // A with at least this many rows is split by rows
 constexpr Eigen::Index kRowBlock = 256;
 constexpr Eigen::Index kColBlock = 128;
@@ -192,7 +197,7 @@ double sgd_step(Net& net, const NetConfig& cfg, const Mat& Xb, const Mat& Yb, co
       // ReLU derivative on the (masked) activation; dropped units have a = 0 so d = 0, kept
       // units carry the mask's factor (1/(1-p) for inverted dropout).
       dn = dn.cwiseProduct((A[l].array() > Real(0)).cast<Real>().matrix());
-      if (!masks.empty() && net.dropout_style == DropoutStyle::inverted) dn *= Real(1) / (Real(1) - net.dropout);
+      if (!masks.empty() && net.dropout_style == DropoutStyle::inverted) dn *= kept_factor(net);
       d.swap(dn);
     }
   }
@@ -225,8 +230,7 @@ void train(Net& net, const NetConfig& cfg, const Mat& X, const std::vector<std::
   std::vector<Mat> masks;
   if (cfg.fresh_momentum_per_task)
     for (auto& V : net.V) V.setZero();
-  // A kept unit passes x1 (DeepLearnToolbox) or x1/(1-p) (inverted dropout).
-  const Real kept = net.dropout_style == DropoutStyle::inverted ? Real(1) / (Real(1) - net.dropout) : Real(1);
+  const Real kept = kept_factor(net);
   for (int e = 0; e < cfg.epochs; ++e) {
     const std::uint32_t epoch_id = ctr.epochs_done++;
     std::iota(perm.begin(), perm.end(), 0u);

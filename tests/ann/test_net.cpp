@@ -168,15 +168,22 @@ TEST(AnnNet, InvertedDropoutScalesKeptUnitsInTrainingOnly) {
   EXPECT_FLOAT_EQ(n.W[0](1, 1), 0.5f - 0.1f * d1 * 2.0f);
 }
 
+namespace {
+Mat synthetic(int n, int d, std::uint32_t salt) {
+  Mat X(n, d);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < d; ++j) X(i, j) = static_cast<Real>(((i * 131 + j * 71 + static_cast<int>(salt)) % 97) / 97.0);
+  return X;
+}
+}  // namespace
+
 TEST(AnnNet, FreshMomentumPerTaskZeroesTheBuffersAtEachTrainCall) {
   NetConfig cfg;
   cfg.sizes = {6, 5, 2};
   cfg.epochs = 1;
   cfg.batch = 4;
   cfg.dropout = 0;
-  Mat X(8, 6);
-  for (int i = 0; i < 8; ++i)
-    for (int j = 0; j < 6; ++j) X(i, j) = static_cast<Real>(((i * 7 + j * 3) % 5) / 5.0);
+  const Mat X = synthetic(8, 6, 3);
   std::vector<std::uint8_t> y{0, 1, 0, 1, 1, 0, 1, 0};
   auto run = [&](bool fresh, Net& net) {
     cfg.fresh_momentum_per_task = fresh;
@@ -197,15 +204,6 @@ TEST(AnnNet, FreshMomentumPerTaskZeroesTheBuffersAtEachTrainCall) {
     EXPECT_NE(carried.W[l], from_zero.W[l]);
   }
 }
-
-namespace {
-Mat synthetic(int n, int d, std::uint32_t salt) {
-  Mat X(n, d);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < d; ++j) X(i, j) = static_cast<Real>(((i * 131 + j * 71 + static_cast<int>(salt)) % 97) / 97.0);
-  return X;
-}
-}  // namespace
 
 TEST(AnnNet, TrainingIsIdenticalWithOneAndTwoThreads) {
   NetConfig cfg;
