@@ -5,7 +5,10 @@
 namespace snnsim::models {
 
 // One pass over the arriving synapses: each weight and target id is loaded once. The
-// conductance scatter keeps this scalar (gathers would not pay on CPUs without scatters).
+// conductance scatter keeps this scalar (gathers would not pay on CPUs without scatters); the
+// AVX2 clone still pays, because three-operand instructions drop the register copies that the
+// two-operand SSE form needs for every synapse.
+SNNSIM_AVX2_CLONES
 void deliver_and_depress(double* __restrict g, double gain, float* __restrict w, const sim::NeuronId* __restrict post,
                          std::size_t n, const double* __restrict depression, double w_min, double w_max) {
   for (std::size_t k = 0; k < n; ++k) {
