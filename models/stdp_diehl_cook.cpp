@@ -9,10 +9,10 @@ namespace snnsim::models {
 // AVX2 clone still pays, because three-operand instructions drop the register copies that the
 // two-operand SSE form needs for every synapse.
 SNNSIM_AVX2_CLONES
-void deliver_and_depress(double* __restrict g, double gain, float* __restrict w, const sim::NeuronId* __restrict post,
+void deliver_and_depress(double* __restrict g, double gain, float* __restrict w, const std::uint16_t* __restrict post,
                          std::size_t n, const double* __restrict depression, double w_min, double w_max) {
   for (std::size_t k = 0; k < n; ++k) {
-    const sim::NeuronId j = post[k];
+    const std::size_t j = post[k];
     const double wk = static_cast<double>(w[k]);
     g[j] += gain * wk;  // Brian's on_pre: ge += w before w -= nu_pre * post1
     w[k] = clip_weight(wk - depression[j], w_min, w_max);

@@ -58,7 +58,7 @@ void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::St
 
 /// For k < n: g[post[k]] += gain * w[k], then w[k] <- clip(w[k] - depression[post[k]], w_min, w_max)
 /// (stdp_diehl_cook.cpp). The post ids are distinct.
-void deliver_and_depress(double* g, double gain, float* w, const sim::NeuronId* post, std::size_t n,
+void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n,
                          const double* depression, double w_min, double w_max);
 
 class DiehlCookStdp {
@@ -80,7 +80,7 @@ class DiehlCookStdp {
     const double scale = p_.flipped_depression ? -p_.nu_pre : p_.nu_pre;
     scaled_traces(post1_, last_post_.data(), now, scale, depression_.data(), last_post_.size());
   }
-  void on_arrivals(double* g, double gain, float* w, const sim::NeuronId* post, std::size_t n) const {
+  void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n) const {
     deliver_and_depress(g, gain, w, post, n, depression_.data(), p_.w_min, p_.w_max);
   }
 

@@ -7,8 +7,8 @@
 namespace snnsim::sim {
 
 /// sum[j] += w_row[slot_of[j]] for j < n.
-void add_gathered(double* sum, const float* w_row, const std::uint32_t* slot_of, std::size_t n);
+void add_gathered(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n);
 /// w[k] = float(w[k] * factor[post[k]]) for k < n.
-void scale_gathered(float* w, const std::uint32_t* post, const double* factor, std::size_t n);
+void scale_gathered(float* w, const std::uint16_t* post, const double* factor, std::size_t n);
 
 }  // namespace snnsim::sim

@@ -32,7 +32,7 @@ struct NoPlasticity {
 /// Rule concept (see models/stdp_diehl_cook.hpp):
 ///   static constexpr bool kPlastic = true;
 ///   void prepare_arrivals(Step now);                        // once per step that has arrivals
-///   void on_arrivals(double* g, double gain, float* w, const NeuronId* post, std::size_t n);
+///   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n);
 ///                          // spikes reach n synapses (w[k] of the synapse to post[k]): add
 ///                          // gain * w[k] to g[post[k]] with the weight as it arrived, then learn
 ///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
@@ -40,6 +40,10 @@ struct NoPlasticity {
 template <typename Rule>
 class DenseProjection final : public Projection {
  public:
+  /// Index of a target within a source's row. 16 bits halve the ids a spike walks (with the
+  /// weights they are what an arrival reads from memory) at the cost of a 65535-target limit.
+  using PostIndex = std::uint16_t;
+  static constexpr std::size_t kMaxTargets = 65535;
   /// delays_steps: one per synapse, pre-major, each in [1, 255].
   DenseProjection(std::string name, Population& source, Population& target, Receptor r,
                   std::vector<float> weights, std::vector<std::uint8_t> delays_steps, Rule rule = {})
@@ -48,6 +52,8 @@ class DenseProjection final : public Projection {
         n_post_(target.size()),
         delays_(std::move(delays_steps)),
         rule_(std::move(rule)) {
+    if (n_post_ > kMaxTargets)
+      throw std::invalid_argument("dense projection: at most 65535 targets (per-row indices are 16-bit)");
     if (weights.size() != n_pre_ * n_post_ || delays_.size() != weights.size())
       throw std::invalid_argument("dense projection: weight/delay size must be n_pre * n_post");
     max_delay_ = 1;
@@ -78,7 +84,7 @@ class DenseProjection final : public Projection {
         const std::size_t first = std::size_t{i} * n_post_ + bucket_[i * stride + d];
         const std::size_t count = bucket_[i * stride + d + 1] - bucket_[i * stride + d];
         float* w = weights_.data() + first;
-        const NeuronId* post = post_by_delay_.data() + first;
+        const PostIndex* post = post_by_delay_.data() + first;
         if constexpr (Rule::kPlastic) {
           if (plastic) {
             rule_.on_arrivals(g, gain_now, w, post, count);
@@ -187,7 +193,7 @@ class DenseProjection final : public Projection {
 
   // One bucket's conductance: the targets are distinct, so the order of the adds is free.
   static void add_conductance(double* __restrict g, double gain, const float* __restrict w,
-                              const NeuronId* __restrict post, std::size_t n) {
+                              const PostIndex* __restrict post, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) g[post[k]] += gain * static_cast<double>(w[k]);
   }
 
@@ -216,14 +222,14 @@ class DenseProjection final : public Projection {
     slot_of_.resize(delays_.size());
     std::vector<std::uint32_t> cursor(stride);
     for (std::size_t i = 0; i < n_pre_; ++i) {
-      std::uint32_t* b = bucket_.data() + i * stride;
+      PostIndex* b = bucket_.data() + i * stride;
       for (std::size_t j = 0; j < n_post_; ++j) ++b[delays_[i * n_post_ + j] + 1];
       for (std::size_t d = 1; d < stride; ++d) b[d] += b[d - 1];
       std::copy(b, b + stride, cursor.begin());
       for (std::size_t j = 0; j < n_post_; ++j) {
         const std::uint32_t k = cursor[delays_[i * n_post_ + j]]++;
-        post_by_delay_[i * n_post_ + k] = static_cast<std::uint32_t>(j);
-        slot_of_[i * n_post_ + j] = k;
+        post_by_delay_[i * n_post_ + k] = static_cast<PostIndex>(j);
+        slot_of_[i * n_post_ + j] = static_cast<PostIndex>(k);
       }
     }
   }
@@ -234,9 +240,9 @@ class DenseProjection final : public Projection {
   Rule rule_;
   int max_delay_ = 1;
   SpikeRing ring_{2};
-  std::vector<std::uint32_t> bucket_;         // [n_pre][max_delay+2] offsets into a row
-  std::vector<std::uint32_t> post_by_delay_;  // per row: post ids sorted by delay (slot -> post)
-  std::vector<std::uint32_t> slot_of_;        // per row: post -> slot
+  std::vector<PostIndex> bucket_;             // [n_pre][max_delay+2] offsets into a row
+  std::vector<PostIndex> post_by_delay_;      // per row: post ids sorted by delay (slot -> post)
+  std::vector<PostIndex> slot_of_;            // per row: post -> slot
   std::size_t history_len_ = 0;               // power of two >= max_delay + 2
   std::vector<Step> history_;                 // [n_pre][history_len] ring of spike steps
   std::vector<std::uint32_t> head_;           // per source: slot of its latest spike

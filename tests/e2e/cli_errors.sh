@@ -43,6 +43,7 @@ expect 2 "unrecognised option|unknown option" -- "$snnsim" train --bogus 1 --out
 expect 2 "neurons must be positive" -- "$snnsim" train --data "$data" --neurons 0 --out "$work/out.h5"
 expect 2 "train-images" -- "$snnsim" train --data "$data" --neurons 5 --train-images 0 --out "$work/out.h5"
 expect 2 "invalid|neurons" -- "$snnsim" train --data "$data" --neurons abc --out "$work/out.h5"
+expect 2 "n_exc must be in 1..65535" -- "$snnsim" train --data "$data" --neurons 65536 --out "$work/out.h5"
 expect 2 "exceeds" -- "$snnsim" train --data "$data" --neurons 5 --train-images 70000 --out "$work/out.h5"
 expect 2 "tau_m_ms" -- "$snnsim" train --data "$data" "${tiny[@]}" --exc_tau_m_ms -3 --out "$work/out.h5"
 expect 2 "integrator" -- "$snnsim" train --data "$data" "${tiny[@]}" --exc_integrator rk4 --out "$work/out.h5"

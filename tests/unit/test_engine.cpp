@@ -142,3 +142,33 @@ TEST(Engine, DenseProjectionRejectsZeroDelay) {
                                                         std::vector<float>{1.0f}, std::vector<std::uint8_t>{0})),
                std::invalid_argument);
 }
+
+// Targets are indexed with 16 bits inside a row: the largest allowed projection must still reach
+// its last target (a wrapped index would land on target 0 or on no target), and one more is refused.
+TEST(Engine, DenseProjectionReachesTheLastOf65535TargetsAndRefusesMore) {
+  constexpr std::size_t kTargets = 65535;
+  sim::Engine e(0.5);
+  auto& src = e.add_population<test::ScriptedSource>(1);
+  auto& probe = e.add_population<test::ConductanceProbe>(kTargets);
+  std::vector<float> w(kTargets, 0.0f);
+  std::vector<std::uint8_t> d(kTargets, 1);
+  w[kTargets - 1] = 0.5f;
+  d[kTargets - 1] = 3;
+  w[0] = 0.25f;
+  e.add_projection<sim::DenseProjection<sim::NoPlasticity>>("p", src, probe, sim::Receptor::excitatory, w, d);
+  src.at(2, 0);
+  e.run(8);
+  ASSERT_EQ(probe.seen_ge.size(), 2u);
+  EXPECT_EQ(probe.seen_ge[0].target, 0u);
+  EXPECT_EQ(probe.seen_ge[0].step, 3);
+  EXPECT_DOUBLE_EQ(probe.seen_ge[0].value, 0.25);
+  EXPECT_EQ(probe.seen_ge[1].target, kTargets - 1);
+  EXPECT_EQ(probe.seen_ge[1].step, 5);
+  EXPECT_DOUBLE_EQ(probe.seen_ge[1].value, 0.5);
+
+  auto& wide = e.add_population<test::ConductanceProbe>(kTargets + 1);
+  EXPECT_THROW((sim::DenseProjection<sim::NoPlasticity>("q", src, wide, sim::Receptor::excitatory,
+                                                        std::vector<float>(kTargets + 1, 0.0f),
+                                                        std::vector<std::uint8_t>(kTargets + 1, 1))),
+               std::invalid_argument);
+}
