@@ -191,12 +191,6 @@ class DenseProjection final : public Projection {
     return pre * n_post_ + slot_of_[pre * n_post_ + post];
   }
 
-  // One bucket's conductance: the targets are distinct, so the order of the adds is free.
-  static void add_conductance(double* __restrict g, double gain, const float* __restrict w,
-                              const PostIndex* __restrict post, std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) g[post[k]] += gain * static_cast<double>(w[k]);
-  }
-
   std::optional<Step> last_arrival(std::size_t pre, std::uint8_t delay, Step now) const {
     const Step* h = history_.data() + pre * history_len_;
     // At most one spike per step, so the latest spike old enough to have arrived is among the
