@@ -79,20 +79,36 @@ class DenseProjection final : public Projection {
         if (plastic) rule_.prepare_arrivals(now);
       }
     }
+    // List this step's buckets first, so that the weights and ids of a bucket a few places
+    // ahead can be prefetched: they lie scattered over the whole matrix, and waiting for them
+    // costs more than the arithmetic. The order of the buckets stays the same.
+    arrivals_.clear();
     for (int d = 1; d <= max_delay_; ++d) {
       for (NeuronId i : ring_.at(now - d)) {
         const std::size_t first = std::size_t{i} * n_post_ + bucket_[i * stride + d];
         const std::size_t count = bucket_[i * stride + d + 1] - bucket_[i * stride + d];
-        float* w = weights_.data() + first;
-        const PostIndex* post = post_by_delay_.data() + first;
-        if constexpr (Rule::kPlastic) {
-          if (plastic) {
-            rule_.on_arrivals(g, gain_now, w, post, count);
-            continue;
-          }
-        }
-        add_conductance(g, gain_now, w, post, count);
+        if (count > 0) arrivals_.push_back({first, count});
       }
+    }
+    constexpr std::size_t kAhead = 4;
+    for (std::size_t a = 0; a < arrivals_.size(); ++a) {
+      if (a + kAhead < arrivals_.size()) {
+        const auto [f, c] = arrivals_[a + kAhead];
+        __builtin_prefetch(weights_.data() + f, 1);
+        __builtin_prefetch(weights_.data() + f + c - 1, 1);
+        __builtin_prefetch(post_by_delay_.data() + f, 0);
+        __builtin_prefetch(post_by_delay_.data() + f + c - 1, 0);
+      }
+      const auto [first, count] = arrivals_[a];
+      float* w = weights_.data() + first;
+      const PostIndex* post = post_by_delay_.data() + first;
+      if constexpr (Rule::kPlastic) {
+        if (plastic) {
+          rule_.on_arrivals(g, gain_now, w, post, count);
+          continue;
+        }
+      }
+      add_conductance(g, gain_now, w, post, count);
     }
   }
 
@@ -241,6 +257,10 @@ class DenseProjection final : public Projection {
   std::vector<Step> history_;                 // [n_pre][history_len] ring of spike steps
   std::vector<std::uint32_t> head_;           // per source: slot of its latest spike
   bool learning_ = true;
+  struct Bucket {
+    std::size_t first, count;
+  };
+  std::vector<Bucket> arrivals_;              // this step's arriving buckets (capacity kept)
 };
 
 }  // namespace snnsim::sim
