@@ -8,6 +8,14 @@
 
 using namespace snnsim;
 
+namespace {
+void expect_event(const test::ConductanceProbe::Event& ev, sim::Step step, std::size_t target, double value) {
+  EXPECT_EQ(ev.step, step);
+  EXPECT_EQ(ev.target, target);
+  EXPECT_DOUBLE_EQ(ev.value, value);
+}
+}  // namespace
+
 // The causal contract of the whole engine: a spike at step t through delay d acts at t + d.
 TEST(Engine, SpikeAtTWithDelayDActsAtExactlyTPlusD) {
   for (std::uint8_t d : {std::uint8_t{1}, std::uint8_t{2}, std::uint8_t{7}, std::uint8_t{21}}) {
@@ -99,9 +107,7 @@ TEST(Engine, OneToOneReachesOnlyThePartner) {
   src.at(0, 2);
   e.run(3);
   ASSERT_EQ(probe.seen_ge.size(), 1u);
-  EXPECT_EQ(probe.seen_ge[0].target, 2u);
-  EXPECT_EQ(probe.seen_ge[0].step, 1);
-  EXPECT_DOUBLE_EQ(probe.seen_ge[0].value, 10.4);
+  expect_event(probe.seen_ge[0], 1, 2, 10.4);
 }
 
 TEST(Engine, ResetDynamicsDropsSpikesInFlight) {
@@ -159,12 +165,8 @@ TEST(Engine, DenseProjectionReachesTheLastOf65535TargetsAndRefusesMore) {
   src.at(2, 0);
   e.run(8);
   ASSERT_EQ(probe.seen_ge.size(), 2u);
-  EXPECT_EQ(probe.seen_ge[0].target, 0u);
-  EXPECT_EQ(probe.seen_ge[0].step, 3);
-  EXPECT_DOUBLE_EQ(probe.seen_ge[0].value, 0.25);
-  EXPECT_EQ(probe.seen_ge[1].target, kTargets - 1);
-  EXPECT_EQ(probe.seen_ge[1].step, 5);
-  EXPECT_DOUBLE_EQ(probe.seen_ge[1].value, 0.5);
+  expect_event(probe.seen_ge[0], 3, 0, 0.25);
+  expect_event(probe.seen_ge[1], 5, kTargets - 1, 0.5);
 
   auto& wide = e.add_population<test::ConductanceProbe>(kTargets + 1);
   EXPECT_THROW((sim::DenseProjection<sim::NoPlasticity>("q", src, wide, sim::Receptor::excitatory,
