@@ -17,7 +17,7 @@ int cmd_describe(const std::vector<std::string>& args) {
   std::string run, state;
   po::options_description main("Options");
   main.add_options()("dot", po::bool_switch(&dot), "GraphViz DOT instead of text")(
-      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
+      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N (1..65535)")(
       "run", po::value<std::string>(&run), "describe the network of this run file instead of the defaults")(
       "state", po::value<std::string>(&state)->default_value("trained"), "state of --run to describe");
   add_common_options(main, common);

@@ -111,7 +111,7 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST/Fashion-MNIST IDX dir")(
       "out", po::value<std::string>(&out), "study file (required; resumed if it exists)")(
       "csv", po::value<std::string>(&csv), "CSV summary (default: next to --out)")(
-      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(400), "excitatory neurons N")(
+      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(400), "excitatory neurons N (1..65535)")(
       "seeds", po::value<std::string>(&seeds_text)->default_value("1,2,3"), "comma list of seeds")(
       "train-amounts", po::value<std::string>(&amounts_text)->default_value("100,300,1000,3000,10000"),
       "comma list of training-set sizes")(

@@ -61,7 +61,7 @@ int cmd_train(const std::vector<std::string>& args) {
   std::uint32_t max_capped_in_a_row = 10;
   po::options_description main("Options");
   main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
-      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N")(
+      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(params.n_exc), "excitatory neurons N (1..65535)")(
       "train-images", po::value<std::size_t>(&train_images)->default_value(1000), "train on the first K images")(
       "epochs", po::value<std::size_t>(&epochs)->default_value(1), "passes over the K images")(
       "shuffle", po::bool_switch(&shuffle), "seeded random order in each epoch (default: in order)")(
