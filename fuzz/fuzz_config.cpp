@@ -42,7 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return;
     for (const char* k : {"train-images", "epochs", "neurons"}) require_positive(vm, k);
     model.apply(vm);
-    if (params.n_exc > 65535) throw UsageError("--neurons must be at most 65535");
     (void)resolve_threads(common.threads);
     if (record != "none" && record != "exc" && record != "all")
       throw UsageError("--record-spikes must be none, exc or all");

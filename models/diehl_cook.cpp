@@ -34,7 +34,9 @@ void validate(const DiehlCookParams& p) {
     throw std::invalid_argument(field + " " + why);
   };
   if (p.n_input == 0 || p.n_input > 65536) fail("n_input", "must be in 1..65536");
-  if (p.n_exc == 0 || p.n_exc > 65535) fail("n_exc", "must be in 1..65535 (the input projection indexes targets with 16 bits)");
+  if (p.n_exc == 0 || p.n_exc > InputExcProjection::kMaxTargets)
+    fail("n_exc", "must be in 1.." + std::to_string(InputExcProjection::kMaxTargets) +
+                      " (the input projection indexes targets with 16 bits)");
   if (!(p.dt_ms > 0.0 && p.dt_ms <= 10.0)) fail("dt_ms", "must be in (0, 10]");
   if (!(p.t_present_ms > 0.0 && p.t_present_ms <= 1e5)) fail("t_present_ms", "must be in (0, 1e5]");
   if (!(p.t_rest_ms >= 0.0 && p.t_rest_ms <= 1e5)) fail("t_rest_ms", "must be in [0, 1e5]");

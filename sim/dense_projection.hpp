@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "dense_kernels.hpp"
@@ -53,7 +54,8 @@ class DenseProjection final : public Projection {
         delays_(std::move(delays_steps)),
         rule_(std::move(rule)) {
     if (n_post_ > kMaxTargets)
-      throw std::invalid_argument("dense projection: at most 65535 targets (per-row indices are 16-bit)");
+      throw std::invalid_argument("dense projection: at most " + std::to_string(kMaxTargets) +
+                                  " targets (per-row indices are 16-bit)");
     if (weights.size() != n_pre_ * n_post_ || delays_.size() != weights.size())
       throw std::invalid_argument("dense projection: weight/delay size must be n_pre * n_post");
     max_delay_ = 1;
@@ -72,13 +74,6 @@ class DenseProjection final : public Projection {
     double* g = target_channel();
     const double gain_now = gain();
     const std::size_t stride = static_cast<std::size_t>(max_delay_) + 2;
-    bool plastic = false;
-    if constexpr (Rule::kPlastic) {
-      if (learning_) {
-        for (int d = 1; d <= max_delay_ && !plastic; ++d) plastic = !ring_.at(now - d).empty();
-        if (plastic) rule_.prepare_arrivals(now);
-      }
-    }
     // List this step's buckets first, so that the weights and ids of a bucket a few places
     // ahead can be prefetched: they lie scattered over the whole matrix, and waiting for them
     // costs more than the arithmetic. The order of the buckets stays the same.
@@ -89,6 +84,11 @@ class DenseProjection final : public Projection {
         const std::size_t count = bucket_[i * stride + d + 1] - bucket_[i * stride + d];
         if (count > 0) arrivals_.push_back({first, count});
       }
+    }
+    bool plastic = false;
+    if constexpr (Rule::kPlastic) {
+      plastic = learning_ && !arrivals_.empty();
+      if (plastic) rule_.prepare_arrivals(now);
     }
     constexpr std::size_t kAhead = 4;
     for (std::size_t a = 0; a < arrivals_.size(); ++a) {

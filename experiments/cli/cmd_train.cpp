@@ -86,7 +86,6 @@ int cmd_train(const std::vector<std::string>& args) {
   if (out.empty()) throw UsageError("--out RUN.h5 is required (see snnsim train --help)");
   for (const char* k : {"train-images", "epochs", "neurons"}) require_positive(vm, k);
   model.apply(vm);
-  if (params.n_exc > 65535) throw UsageError("--neurons must be at most 65535");
   const int threads = resolve_threads(common.threads);
   const bool show = !common.quiet;
 
