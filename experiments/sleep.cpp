@@ -51,6 +51,7 @@ SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkStat
     net.rest();
   }
   net.set_learning(true);
+  net.set_threads(o.threads);
   net.exc_recorder().enable(record_exc);
   net.inh_recorder().enable(record_inh);
 

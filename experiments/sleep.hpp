@@ -32,6 +32,7 @@ struct SleepOptions {
   double rate_bin_ms = 100.0;     // resolution of the population-rate trace
   bool normalize = true;
   std::uint64_t seed = 0;
+  int threads = 1;                // within-step threads (large networks; results do not depend on it)
 };
 
 /// Where a sleep stands at a rate-bin boundary (also an input-chunk boundary, so no Poisson

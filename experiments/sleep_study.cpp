@@ -53,6 +53,7 @@ ConditionResult run_condition(const models::DiehlCookParams& p, const io::Labell
   // Train (sequential order, one epoch) and label.
   const auto init = models::initial_state(p, seed);
   models::DiehlCookNetwork net(p, init, seed);
+  net.set_threads(o.threads);
   TrainOptions topt;
   topt.train_images = k;
   topt.seed = seed;
@@ -93,6 +94,7 @@ ConditionResult run_condition(const models::DiehlCookParams& p, const io::Labell
 
   // Sleep on the mean of the images this network was trained on, then relabel.
   auto so = o.sleep;
+  so.threads = o.threads;
   so.seed = seed;
   c.sleep_report = sleep(p, c.trained, mean_image(train.images, k), so, /*record_exc=*/true, /*record_inh=*/false);
   c.slept = c.sleep_report.state;

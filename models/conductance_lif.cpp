@@ -104,27 +104,38 @@ void ConductanceLif::update(sim::Step now) {
   double* theta = theta_.data();
   const sim::Step* refr = refractory_until_.data();
   const double decay_ge = decay_ge_, decay_gi = decay_gi_;
-  // Integrate everyone (vectorised); the threshold pass puts refractory neurons back at reset.
-  if (params_.integrator == Integrator::exponential_euler) {
-    integrate_exponential_euler(n, v, ge, gi, k_leak, e_rest, e_exc, e_inh, a, decay_ge, decay_gi);
-  } else {
+  const double base = params_.v_thresh_mV - params_.theta_offset_mV * (params_.adaptive_threshold ? 1.0 : 0.0);
+  const bool exponential = params_.integrator == Integrator::exponential_euler;
+  const double decay_theta = decay_theta_;
+  // Integrate everyone (vectorised, in ranges on several threads for large populations); the
+  // threshold check puts refractory neurons back at reset and reports whether anyone crossed.
+  const int parts = parallelism_.parts(n);
+  int crossed = 0;
+  sim::for_each_range(n, parts, [&](int, std::size_t lo, std::size_t hi) {
+    const std::size_t m = hi - lo;
+    if (exponential) {
+      integrate_exponential_euler(m, v + lo, ge + lo, gi + lo, k_leak, e_rest, e_exc, e_inh, a, decay_ge, decay_gi);
+    } else {
 #pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) {
-      v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
-      ge[i] *= decay_ge;
-      gi[i] *= decay_gi;
+      for (std::size_t i = lo; i < hi; ++i) {
+        v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
+        ge[i] *= decay_ge;
+        gi[i] *= decay_gi;
+      }
     }
-  }
-  if (adapt_theta) {
-    const double decay_theta = decay_theta_;
+    if (adapt_theta) {
 #pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) theta[i] *= decay_theta;
-  }
+      for (std::size_t i = lo; i < hi; ++i) theta[i] *= decay_theta;
+    }
+    if (clamp_refractory_and_find_crossings(m, v + lo, theta + lo, refr + lo, now, v_reset, base)) {
+#pragma omp atomic write
+      crossed = 1;
+    }
+  });
 
   // Threshold pass: serial and in id order, so the spike list never depends on threads.
   spikes_.clear();
-  const double base = params_.v_thresh_mV - params_.theta_offset_mV * (params_.adaptive_threshold ? 1.0 : 0.0);
-  if (!clamp_refractory_and_find_crossings(n, v, theta, refr, now, v_reset, base)) return;
+  if (!crossed) return;
   for (std::size_t i = 0; i < n; ++i) {
     if (now < refr[i]) continue;  // clamped above
     if (v[i] > base + theta[i] && now >= blocked_until_[i]) {

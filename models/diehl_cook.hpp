@@ -119,6 +119,11 @@ class DiehlCookNetwork {
   /// Throws std::runtime_error with the guard's message if state went non-finite.
   void check_state() const;
 
+  /// Threads for the work inside each step of training or sleep (large networks only; results
+  /// do not depend on it). `min_per_thread`: neurons per thread below which a loop stays serial.
+  void set_threads(int threads, std::size_t min_per_thread = sim::Parallelism{}.min_per_thread) {
+    engine_.set_parallelism({threads, min_per_thread});
+  }
   sim::Engine& engine() { return engine_; }
   const DiehlCookParams& params() const { return p_; }
   ConductanceLif& exc() { return *exc_; }

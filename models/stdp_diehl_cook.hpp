@@ -72,13 +72,14 @@ class DiehlCookStdp {
         pre_(p.tau_pre_ms, dt_ms),
         post1_(p.tau_post1_ms, dt_ms),
         post2_(p.tau_post2_ms, dt_ms),
-        last_post_(n_post, kNeverSpiked) {}
+        last_post_(n_post, kNeverSpiked),
+        depression_(n_post, 0.0) {}
 
-  /// Once per step before arrivals: each post neuron's depression nu_pre * x_post1(now).
-  void prepare_arrivals(sim::Step now) {
-    depression_.resize(last_post_.size());
+  /// Once per step before arrivals: the depression nu_pre * x_post1(now) of post neurons
+  /// [lo, hi). Disjoint ranges may be prepared on different threads.
+  void prepare_arrivals(sim::Step now, std::size_t lo, std::size_t hi) {
     const double scale = p_.flipped_depression ? -p_.nu_pre : p_.nu_pre;
-    scaled_traces(post1_, last_post_.data(), now, scale, depression_.data(), last_post_.size());
+    scaled_traces(post1_, last_post_.data() + lo, now, scale, depression_.data() + lo, hi - lo);
   }
   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n) const {
     deliver_and_depress(g, gain, w, post, n, depression_.data(), p_.w_min, p_.w_max);

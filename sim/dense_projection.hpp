@@ -10,6 +10,11 @@
 // synapse: it follows from the source's recent spike times and the synapse's delay, so each
 // source keeps its last few spike steps. That saves a store per synaptic event and n_pre*n_post
 // int32 of memory.
+//
+// With several threads (set_parallelism), the targets are cut into contiguous blocks and each
+// row holds block after block, each sorted by delay: block b of every row occupies the slots of
+// its own target range, so one thread can own a block's conductances, weights and traces. Each
+// synapse still sees the same arrivals in the same order, so the numbers do not change.
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -32,7 +37,8 @@ struct NoPlasticity {
 
 /// Rule concept (see models/stdp_diehl_cook.hpp):
 ///   static constexpr bool kPlastic = true;
-///   void prepare_arrivals(Step now);                        // once per step that has arrivals
+///   void prepare_arrivals(Step now, size_t lo, size_t hi);  // once per step with arrivals for
+///                                                           // targets [lo, hi); ranges disjoint
 ///   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n);
 ///                          // spikes reach n synapses (w[k] of the synapse to post[k]): add
 ///                          // gain * w[k] to g[post[k]] with the weight as it arrived, then learn
@@ -65,7 +71,7 @@ class DenseProjection final : public Projection {
     }
     ring_ = SpikeRing(static_cast<std::size_t>(max_delay_) + 1);
     history_len_ = std::bit_ceil(static_cast<std::size_t>(max_delay_) + 2);
-    build_buckets();
+    set_blocks(1);
     set_weights(weights);
     reset_history();
   }
@@ -73,43 +79,28 @@ class DenseProjection final : public Projection {
   void deliver(Step now) override {
     double* g = target_channel();
     const double gain_now = gain();
-    const std::size_t stride = static_cast<std::size_t>(max_delay_) + 2;
-    // List this step's buckets first, so that the weights and ids of a bucket a few places
-    // ahead can be prefetched: they lie scattered over the whole matrix, and waiting for them
-    // costs more than the arithmetic. The order of the buckets stays the same.
-    arrivals_.clear();
-    for (int d = 1; d <= max_delay_; ++d) {
-      for (NeuronId i : ring_.at(now - d)) {
-        const std::size_t first = std::size_t{i} * n_post_ + bucket_[i * stride + d];
-        const std::size_t count = bucket_[i * stride + d + 1] - bucket_[i * stride + d];
-        if (count > 0) arrivals_.push_back({first, count});
-      }
+    const std::size_t blocks = block_begin_.size() - 1;
+    if (blocks == 1) {
+      deliver_block(now, 0, g, gain_now);
+      return;
     }
-    bool plastic = false;
-    if constexpr (Rule::kPlastic) {
-      plastic = learning_ && !arrivals_.empty();
-      if (plastic) rule_.prepare_arrivals(now);
-    }
-    constexpr std::size_t kAhead = 4;
-    for (std::size_t a = 0; a < arrivals_.size(); ++a) {
-      if (a + kAhead < arrivals_.size()) {
-        const auto [f, c] = arrivals_[a + kAhead];
-        __builtin_prefetch(weights_.data() + f, 1);
-        __builtin_prefetch(weights_.data() + f + c - 1, 1);
-        __builtin_prefetch(post_by_delay_.data() + f, 0);
-        __builtin_prefetch(post_by_delay_.data() + f + c - 1, 0);
-      }
-      const auto [first, count] = arrivals_[a];
-      float* w = weights_.data() + first;
-      const PostIndex* post = post_by_delay_.data() + first;
-      if constexpr (Rule::kPlastic) {
-        if (plastic) {
-          rule_.on_arrivals(g, gain_now, w, post, count);
-          continue;
-        }
-      }
-      add_conductance(g, gain_now, w, post, count);
-    }
+    // Steps without arrivals (most of the rest between images) need no threads.
+    bool any = false;
+    for (int d = 1; d <= max_delay_ && !any; ++d) any = !ring_.at(now - d).empty();
+    if (!any) return;
+#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
+    for (std::size_t b = 0; b < blocks; ++b) deliver_block(now, b, g, gain_now);
+  }
+
+  /// Cuts the targets into one block per thread when the projection is large enough; the
+  /// weights are moved into the new layout.
+  void set_parallelism(const Parallelism& p) override {
+    Projection::set_parallelism(p);
+    const int parts = p.parts(n_post_);
+    if (static_cast<std::size_t>(parts) + 1 == block_begin_.size()) return;
+    const auto w = weights();
+    set_blocks(parts);
+    set_weights(w);
   }
 
   void propagate(Step now) override {
@@ -169,12 +160,24 @@ class DenseProjection final : public Projection {
   /// `total` (a target whose weights sum to 0 is left alone). Sums run over sources in order.
   void scale_columns_to_sum(double total) {
     std::vector<double> column_sum(n_post_, 0.0);
-    for (std::size_t i = 0; i < n_pre_; ++i)
-      add_gathered(column_sum.data(), weights_.data() + i * n_post_, slot_of_.data() + i * n_post_, n_post_);
     std::vector<double> factor(n_post_, 1.0);
-    for (std::size_t j = 0; j < n_post_; ++j)
-      if (column_sum[j] > 0.0) factor[j] = total / column_sum[j];
-    scale_gathered(weights_.data(), post_by_delay_.data(), factor.data(), weights_.size());
+    const std::size_t blocks = block_begin_.size() - 1;
+    auto scale_block = [&](std::size_t b) {
+      const std::size_t lo = block_begin_[b], hi = block_begin_[b + 1];
+      for (std::size_t i = 0; i < n_pre_; ++i)
+        add_gathered(column_sum.data() + lo, weights_.data() + i * n_post_, slot_of_.data() + i * n_post_ + lo, hi - lo);
+      for (std::size_t j = lo; j < hi; ++j)
+        if (column_sum[j] > 0.0) factor[j] = total / column_sum[j];
+      for (std::size_t i = 0; i < n_pre_; ++i)
+        scale_gathered(weights_.data() + i * n_post_ + lo, post_by_delay_.data() + i * n_post_ + lo, factor.data(),
+                       hi - lo);
+    };
+    if (blocks == 1) {
+      scale_block(0);
+      return;
+    }
+#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
+    for (std::size_t b = 0; b < blocks; ++b) scale_block(b);
   }
   std::span<const std::uint8_t> delays() const { return delays_; }
   std::size_t n_pre() const { return n_pre_; }
@@ -224,23 +227,76 @@ class DenseProjection final : public Projection {
     head_.assign(n_pre_, 0);
   }
 
-  void build_buckets() {
-    const std::size_t stride = static_cast<std::size_t>(max_delay_) + 2;
-    bucket_.assign(n_pre_ * stride, 0);
+  // Lays each row out as `parts` blocks of targets, each sorted by delay (see top).
+  void set_blocks(int parts) {
+    block_begin_.resize(static_cast<std::size_t>(parts) + 1);
+    for (int p = 0; p <= parts; ++p) block_begin_[static_cast<std::size_t>(p)] = range_begin(n_post_, parts, p);
+    arrivals_.assign(static_cast<std::size_t>(parts), {});
+    const std::size_t stride = bucket_stride();
+    bucket_.assign(n_pre_ * static_cast<std::size_t>(parts) * stride, 0);
     weights_.assign(delays_.size(), 0.0f);
     post_by_delay_.resize(delays_.size());
     slot_of_.resize(delays_.size());
     std::vector<std::uint32_t> cursor(stride);
     for (std::size_t i = 0; i < n_pre_; ++i) {
-      PostIndex* b = bucket_.data() + i * stride;
-      for (std::size_t j = 0; j < n_post_; ++j) ++b[delays_[i * n_post_ + j] + 1];
-      for (std::size_t d = 1; d < stride; ++d) b[d] += b[d - 1];
-      std::copy(b, b + stride, cursor.begin());
-      for (std::size_t j = 0; j < n_post_; ++j) {
-        const std::uint32_t k = cursor[delays_[i * n_post_ + j]]++;
-        post_by_delay_[i * n_post_ + k] = static_cast<PostIndex>(j);
-        slot_of_[i * n_post_ + j] = static_cast<PostIndex>(k);
+      for (std::size_t blk = 0; blk < static_cast<std::size_t>(parts); ++blk) {
+        const std::size_t lo = block_begin_[blk], hi = block_begin_[blk + 1];
+        PostIndex* b = bucket_.data() + (i * static_cast<std::size_t>(parts) + blk) * stride;
+        b[0] = static_cast<PostIndex>(lo);
+        for (std::size_t j = lo; j < hi; ++j) ++b[delays_[i * n_post_ + j] + 1];
+        for (std::size_t d = 1; d < stride; ++d) b[d] += b[d - 1];
+        std::copy(b, b + stride, cursor.begin());
+        for (std::size_t j = lo; j < hi; ++j) {
+          const std::uint32_t k = cursor[delays_[i * n_post_ + j]]++;
+          post_by_delay_[i * n_post_ + k] = static_cast<PostIndex>(j);
+          slot_of_[i * n_post_ + j] = static_cast<PostIndex>(k);
+        }
       }
+    }
+  }
+  std::size_t bucket_stride() const { return static_cast<std::size_t>(max_delay_) + 2; }
+
+  // The arrivals of one step for the targets of block b. The buckets are listed first, so that
+  // the weights and ids of a bucket a few places ahead can be prefetched: they lie scattered over
+  // the whole matrix, and waiting for them costs more than the arithmetic. Every block sees the
+  // buckets in the same order (delay, then ring order), so each synapse's sequence is fixed.
+  void deliver_block(Step now, std::size_t b, double* g, double gain_now) {
+    const std::size_t stride = bucket_stride();
+    const std::size_t blocks = block_begin_.size() - 1;
+    auto& arrivals = arrivals_[b];
+    arrivals.clear();
+    for (int d = 1; d <= max_delay_; ++d) {
+      for (NeuronId i : ring_.at(now - d)) {
+        const PostIndex* bk = bucket_.data() + (std::size_t{i} * blocks + b) * stride;
+        const std::size_t first = std::size_t{i} * n_post_ + bk[d];
+        const std::size_t count = bk[d + 1] - bk[d];
+        if (count > 0) arrivals.push_back({first, count});
+      }
+    }
+    bool plastic = false;
+    if constexpr (Rule::kPlastic) {
+      plastic = learning_ && !arrivals.empty();
+      if (plastic) rule_.prepare_arrivals(now, block_begin_[b], block_begin_[b + 1]);
+    }
+    constexpr std::size_t kAhead = 4;
+    for (std::size_t a = 0; a < arrivals.size(); ++a) {
+      if (a + kAhead < arrivals.size()) {
+        const auto [f, c] = arrivals[a + kAhead];
+        __builtin_prefetch(weights_.data() + f, 1);
+        __builtin_prefetch(weights_.data() + f + c - 1, 1);
+        __builtin_prefetch(post_by_delay_.data() + f, 0);
+        __builtin_prefetch(post_by_delay_.data() + f + c - 1, 0);
+      }
+      const auto [first, count] = arrivals[a];
+      float* w = weights_.data() + first;
+      const PostIndex* post = post_by_delay_.data() + first;
+      if constexpr (Rule::kPlastic) {
+        if (plastic) {
+          rule_.on_arrivals(g, gain_now, w, post, count);
+          continue;
+        }
+      }
+      add_conductance(g, gain_now, w, post, count);
     }
   }
 
@@ -250,7 +306,8 @@ class DenseProjection final : public Projection {
   Rule rule_;
   int max_delay_ = 1;
   SpikeRing ring_{2};
-  std::vector<PostIndex> bucket_;             // [n_pre][max_delay+2] offsets into a row
+  std::vector<std::size_t> block_begin_;      // target blocks: block b is [begin[b], begin[b+1])
+  std::vector<PostIndex> bucket_;             // [n_pre][block][max_delay+2] offsets into a row
   std::vector<PostIndex> post_by_delay_;      // per row: post ids sorted by delay (slot -> post)
   std::vector<PostIndex> slot_of_;            // per row: post -> slot
   std::size_t history_len_ = 0;               // power of two >= max_delay + 2
@@ -260,7 +317,7 @@ class DenseProjection final : public Projection {
   struct Bucket {
     std::size_t first, count;
   };
-  std::vector<Bucket> arrivals_;              // this step's arriving buckets (capacity kept)
+  std::vector<std::vector<Bucket>> arrivals_;  // per block: this step's buckets (capacity kept)
 };
 
 }  // namespace snnsim::sim

@@ -28,6 +28,12 @@ RunStatus Engine::run(Step steps) {
   return {};
 }
 
+void Engine::set_parallelism(const Parallelism& p) {
+  parallelism_ = p;
+  for (auto& pop : populations_) pop->set_parallelism(p);
+  for (auto& proj : projections_) proj->set_parallelism(p);
+}
+
 void Engine::reset_dynamics() {
   for (auto& pop : populations_) pop->reset_dynamics();
   for (auto& proj : projections_) proj->reset_dynamics();

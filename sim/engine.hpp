@@ -40,6 +40,7 @@ class Engine {
   P& add_population(Args&&... args) {
     auto p = std::make_unique<P>(std::forward<Args>(args)...);
     P& ref = *p;
+    ref.set_parallelism(parallelism_);
     populations_.push_back(std::move(p));
     return ref;
   }
@@ -47,6 +48,7 @@ class Engine {
   P& add_projection(Args&&... args) {
     auto p = std::make_unique<P>(std::forward<Args>(args)...);
     P& ref = *p;
+    ref.set_parallelism(parallelism_);
     projections_.push_back(std::move(p));
     return ref;
   }
@@ -64,6 +66,10 @@ class Engine {
   void step();
   /// `steps` steps, then the state guard (NaN/Inf, out-of-range state) of every population.
   RunStatus run(Step steps);
+  /// Threads for the work inside a step, passed to every population and projection (also to
+  /// those added later). Results are the same for any setting.
+  void set_parallelism(const Parallelism& p);
+  const Parallelism& parallelism() const { return parallelism_; }
   /// Clears everything in flight and every population's dynamic state; learned state stays.
   void reset_dynamics();
 
@@ -73,6 +79,7 @@ class Engine {
  private:
   double dt_ms_;
   Step now_ = 0;
+  Parallelism parallelism_;
   std::vector<std::unique_ptr<Population>> populations_;
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::unique_ptr<Observer>> observers_;

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "parallel.hpp"
 #include "types.hpp"
 
 namespace snnsim::sim {
@@ -28,9 +29,13 @@ class Population {
   virtual std::string check_state() const { return {}; }
   /// Model name for descriptions (e.g. "conductance_lif").
   virtual std::string model() const = 0;
+  /// How many threads update() may use (the engine passes its setting on).
+  virtual void set_parallelism(const Parallelism& p) { parallelism_ = p; }
+  const Parallelism& parallelism() const { return parallelism_; }
 
  protected:
   std::vector<NeuronId> spikes_;
+  Parallelism parallelism_;
 
  private:
   std::string name_;

@@ -35,9 +35,13 @@ class Projection {
   /// Multiplies every delivered weight (used to scale a pathway without touching weights).
   double gain() const { return gain_; }
   void set_gain(double g) { gain_ = g; }
+  /// How many threads deliver() and the rule may use (the engine passes its setting on).
+  virtual void set_parallelism(const Parallelism& p) { parallelism_ = p; }
+  const Parallelism& parallelism() const { return parallelism_; }
 
  protected:
   double* target_channel() const { return target_.receptor(receptor_); }
+  Parallelism parallelism_;
 
  private:
   std::string name_;

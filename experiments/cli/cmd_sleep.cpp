@@ -88,6 +88,7 @@ int cmd_sleep(const std::vector<std::string>& args) {
     throw UsageError(std::string("--") + e.what());
   }
   const int threads = resolve_threads(common.threads);
+  o.threads = threads;
   auto loaded = load_run(run, from);
   if (resume) {
     if (loaded.state.weights != ck.awake.weights || loaded.state.theta_mV != ck.awake.theta_mV)

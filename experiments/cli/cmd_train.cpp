@@ -135,6 +135,7 @@ int cmd_train(const std::vector<std::string>& args) {
 
   const auto init = resume ? ck.init : models::initial_state(params, seed);
   models::DiehlCookNetwork net(params, resume ? ck.current : init, seed);
+  net.set_threads(threads);
   experiments::TrainCursor cursor;
   io::TrainLogColumns log_columns;
   if (resume) {

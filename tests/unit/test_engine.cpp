@@ -174,3 +174,66 @@ TEST(Engine, DenseProjectionReachesTheLastOf65535TargetsAndRefusesMore) {
                                                         std::vector<std::uint8_t>(kTargets + 1, 1))),
                std::invalid_argument);
 }
+
+// With several threads the targets are split into blocks, each laid out by delay inside every
+// row. Arrivals, their order, the natural weight order and column scaling must not change,
+// whether the split is set before the projection exists or re-laid out afterwards.
+TEST(Engine, DenseProjectionSplitAcrossThreadsDeliversAndScalesExactlyAsOneThread) {
+  constexpr std::size_t kPre = 3, kPost = 40;
+  std::vector<float> w(kPre * kPost);
+  std::vector<std::uint8_t> d(kPre * kPost);
+  for (std::size_t i = 0; i < kPre; ++i)
+    for (std::size_t j = 0; j < kPost; ++j) {
+      w[i * kPost + j] = static_cast<float>(1 + i * kPost + j);
+      d[i * kPost + j] = static_cast<std::uint8_t>(1 + (7 * i + 3 * j) % 9);
+    }
+  struct Outcome {
+    std::vector<test::ConductanceProbe::Event> events;
+    std::vector<float> weights, scaled;
+  };
+  auto run = [&](sim::Parallelism before, sim::Parallelism after) {
+    sim::Engine e(0.5);
+    e.set_parallelism(before);
+    auto& src = e.add_population<test::ScriptedSource>(kPre);
+    auto& probe = e.add_population<test::ConductanceProbe>(kPost);
+    auto& p = e.add_projection<sim::DenseProjection<sim::NoPlasticity>>("p", src, probe, sim::Receptor::excitatory,
+                                                                         w, d);
+    e.set_parallelism(after);
+    src.at(1, 0);
+    src.at(1, 2);
+    src.at(3, 1);
+    src.at(4, 0);
+    e.run(20);
+    Outcome o{probe.seen_ge, p.weights(), {}};
+    p.scale_columns_to_sum(5.0);
+    o.scaled = p.weights();
+    return o;
+  };
+  const auto serial = run({}, {});
+  ASSERT_GT(serial.events.size(), 2 * kPost);  // same-step arrivals at a target merge into one event
+  EXPECT_EQ(serial.weights, w);
+  for (const auto& [before, after] : {std::pair{sim::Parallelism{3, 1}, sim::Parallelism{3, 1}},
+                                      {sim::Parallelism{}, sim::Parallelism{2, 1}},
+                                      {sim::Parallelism{3, 1}, sim::Parallelism{}}}) {
+    const auto split = run(before, after);
+    ASSERT_EQ(split.events.size(), serial.events.size());
+    for (std::size_t k = 0; k < serial.events.size(); ++k) {
+      EXPECT_EQ(split.events[k].step, serial.events[k].step) << "event " << k;
+      EXPECT_EQ(split.events[k].target, serial.events[k].target) << "event " << k;
+      EXPECT_EQ(split.events[k].value, serial.events[k].value) << "event " << k;
+    }
+    EXPECT_EQ(split.weights, serial.weights);
+    EXPECT_EQ(split.scaled, serial.scaled);
+  }
+}
+
+TEST(Engine, ParallelismCutsOnlyLargeLoopsAndAlignsRanges) {
+  const sim::Parallelism p{4, 100};
+  EXPECT_EQ(p.parts(99), 1);
+  EXPECT_EQ(p.parts(250), 2);
+  EXPECT_EQ(p.parts(100000), 4);
+  EXPECT_EQ((sim::Parallelism{1, 1}.parts(100000)), 1);
+  EXPECT_EQ(sim::range_begin(250, 2, 0), 0u);
+  EXPECT_EQ(sim::range_begin(250, 2, 1), 120u);  // 125 rounded down to a multiple of 8
+  EXPECT_EQ(sim::range_begin(250, 2, 2), 250u);
+}

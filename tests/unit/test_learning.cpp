@@ -18,9 +18,11 @@ const io::LabelledImages& test_set() {
   return d;
 }
 
-models::NetworkState trained(const models::DiehlCookParams& p, std::size_t images, std::uint64_t seed) {
+models::NetworkState trained(const models::DiehlCookParams& p, std::size_t images, std::uint64_t seed,
+                             sim::Parallelism within_step = {}) {
   const auto init = models::initial_state(p, seed);
   models::DiehlCookNetwork net(p, init, seed);
+  net.set_threads(within_step.threads, within_step.min_per_thread);
   experiments::TrainOptions o;
   o.train_images = images;
   o.seed = seed;
@@ -67,4 +69,18 @@ TEST(Determinism, SameSeedSameTrainingAndAnyThreadCountSameEvaluation) {
   EXPECT_EQ(e1.confusion, e2.confusion);
   const auto c = trained(p, 60, 6);
   EXPECT_NE(a.weights, c.weights) << "a different seed must give a different run";
+}
+
+// Training with each step's neurons and input synapses split over threads (forced here on a
+// small network) must give the very same network as one thread.
+TEST(Determinism, TrainingSplitWithinEachStepGivesTheSameNetworkForAnyThreadCount) {
+  models::DiehlCookParams p;
+  p.n_exc = 44;
+  const auto one = trained(p, 12, 9);
+  for (const auto split : {sim::Parallelism{2, 8}, sim::Parallelism{3, 8}}) {
+    const auto many = trained(p, 12, 9, split);
+    EXPECT_EQ(one.weights, many.weights) << split.threads << " threads";
+    EXPECT_EQ(one.theta_mV, many.theta_mV) << split.threads << " threads";
+  }
+  EXPECT_NE(one.weights, models::initial_state(p, 9).weights) << "training must have changed the weights";
 }
