@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <memory>
+#include <vector>
 
 #include "models/conductance_lif.hpp"
 
@@ -164,4 +167,46 @@ TEST(ConductanceLif, ValidationNamesTheField) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("tau_m_ms"), std::string::npos);
   }
+}
+
+// Blocks of neurons without conductance skip the exponential, and a conductance about to turn
+// subnormal is set to 0: neither may change a single bit of v. A neuron alone (the scalar tail)
+// is the reference for every neuron of a 19-neuron population mixing quiet and driven ones.
+TEST(ConductanceLif, QuietBlocksAndFlushedConductancesGiveTheSameMembraneBits) {
+  constexpr std::size_t kN = 19;
+  const double tiny = std::numeric_limits<double>::min() * 1.2;  // subnormal after one decay step
+  std::vector<double> ge0(kN, 0.0), gi0(kN, 0.0), v0(kN);
+  for (std::size_t i = 0; i < kN; ++i) v0[i] = -100.0 + 2.5 * static_cast<double>(i);
+  ge0[3] = 0.5;
+  gi0[11] = 0.2;
+  ge0[12] = tiny;
+  gi0[17] = tiny;
+  ConductanceLif all("exc", kN, quiet_exc(), 0.5);
+  std::copy(v0.begin(), v0.end(), &all.v_mV()[0]);
+  std::copy(ge0.begin(), ge0.end(), &all.ge()[0]);
+  std::copy(gi0.begin(), gi0.end(), &all.gi()[0]);
+  std::vector<std::unique_ptr<ConductanceLif>> alone;
+  for (std::size_t i = 0; i < kN; ++i) {
+    alone.push_back(std::make_unique<ConductanceLif>("exc", 1, quiet_exc(), 0.5));
+    alone[i]->v_mV()[0] = v0[i];
+    alone[i]->ge()[0] = ge0[i];
+    alone[i]->gi()[0] = gi0[i];
+  }
+  ConductanceLif never_driven("exc", 1, quiet_exc(), 0.5);
+  never_driven.v_mV()[0] = v0[12];
+  for (int s = 1; s <= 40; ++s) {
+    all.update(s);
+    never_driven.update(s);
+    for (std::size_t i = 0; i < kN; ++i) {
+      alone[i]->update(s);
+      ASSERT_EQ(all.v_mV()[i], alone[i]->v_mV()[0]) << "neuron " << i << ", step " << s;
+    }
+    // A conductance below DBL_MIN is lost in rounding next to the leak: v as if it were never there.
+    ASSERT_EQ(all.v_mV()[12], never_driven.v_mV()[0]) << "step " << s;
+  }
+  EXPECT_EQ(all.ge()[12], 0.0) << "flushed instead of subnormal";
+  EXPECT_EQ(all.gi()[17], 0.0);
+  EXPECT_GT(all.ge()[3], 0.0) << "a normal conductance keeps decaying";
+  EXPECT_NEAR(all.ge()[3], 0.5 * std::exp(-40 * 0.5 / 1.0), 1e-15);
+  EXPECT_NE(all.v_mV()[3], alone[2]->v_mV()[0]);
 }
