@@ -12,7 +12,7 @@ namespace snnsim::sim {
 struct Parallelism {
   int threads = 1;
   /// Below this many neurons (or targets) per thread, a loop stays on one thread.
-  std::size_t min_per_thread = 512;
+  std::size_t min_per_thread = 1024;
 
   /// How many ranges to cut n items into.
   int parts(std::size_t n) const {
