@@ -1,5 +1,6 @@
 #include "conductance_lif.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -153,50 +154,56 @@ void ConductanceLif::rest() {
   std::fill(v_.begin(), v_.end(), params_.v_rest_mV);
 }
 
+void ConductanceLif::set_parallelism(const sim::Parallelism& p) {
+  Population::set_parallelism(p);
+  crossed_.assign(static_cast<std::size_t>(p.parts(size())), 0);
+}
+
 void ConductanceLif::update(sim::Step now) {
-  const std::size_t n = size();
+  for (int p = 0; p < parts(); ++p) update_part(now, p);
+  finish_update(now);
+}
+
+void ConductanceLif::update_part(sim::Step now, int part) {
+  const std::size_t lo = sim::range_begin(size(), parts(), part), hi = sim::range_begin(size(), parts(), part + 1);
+  const std::size_t m = hi - lo;
   const double k_leak = params_.leak_gain, e_rest = params_.v_rest_mV, e_exc = params_.e_exc_mV,
                e_inh = params_.e_inh_mV, v_reset = params_.v_reset_mV, a = dt_over_tau_;
+  double* v = v_.data() + lo;
+  double* ge = ge_.data() + lo;
+  double* gi = gi_.data() + lo;
+  double* theta = theta_.data() + lo;
+  const Decay decay{decay_ge_, decay_gi_, kMinNormal / decay_ge_, kMinNormal / decay_gi_};
+  if (params_.integrator == Integrator::exponential_euler) {
+    integrate_exponential_euler(m, v, ge, gi, k_leak, e_rest, e_exc, e_inh, a, decay);
+  } else {
+#pragma omp simd
+    for (std::size_t i = 0; i < m; ++i) {
+      v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
+      ge[i] = decayed(ge[i], decay.ge, decay.ge_flush_below);
+      gi[i] = decayed(gi[i], decay.gi, decay.gi_flush_below);
+    }
+  }
+  if (params_.adaptive_threshold && theta_plastic_) {
+    const double decay_theta = decay_theta_;
+#pragma omp simd
+    for (std::size_t i = 0; i < m; ++i) theta[i] *= decay_theta;
+  }
+  // Puts refractory neurons back at reset and reports whether anyone crossed.
+  crossed_[static_cast<std::size_t>(part)] = clamp_refractory_and_find_crossings(
+      m, v, theta, refractory_until_.data() + lo, now, v_reset, threshold_base());
+}
+
+// Threshold pass: serial and in id order, so the spike list never depends on threads.
+void ConductanceLif::finish_update(sim::Step now) {
+  spikes_.clear();
+  if (std::none_of(crossed_.begin(), crossed_.end(), [](int c) { return c != 0; })) return;
+  const std::size_t n = size();
   const bool adapt_theta = params_.adaptive_threshold && theta_plastic_;
+  const double v_reset = params_.v_reset_mV, base = threshold_base();
   double* v = v_.data();
-  double* ge = ge_.data();
-  double* gi = gi_.data();
   double* theta = theta_.data();
   const sim::Step* refr = refractory_until_.data();
-  const double decay_ge = decay_ge_, decay_gi = decay_gi_;
-  const Decay decay{decay_ge, decay_gi, kMinNormal / decay_ge, kMinNormal / decay_gi};
-  const double base = params_.v_thresh_mV - params_.theta_offset_mV * (params_.adaptive_threshold ? 1.0 : 0.0);
-  const bool exponential = params_.integrator == Integrator::exponential_euler;
-  const double decay_theta = decay_theta_;
-  // Integrate everyone (vectorised, in ranges on several threads for large populations); the
-  // threshold check puts refractory neurons back at reset and reports whether anyone crossed.
-  const int parts = parallelism_.parts(n);
-  int crossed = 0;
-  sim::for_each_range(n, parts, [&](int, std::size_t lo, std::size_t hi) {
-    const std::size_t m = hi - lo;
-    if (exponential) {
-      integrate_exponential_euler(m, v + lo, ge + lo, gi + lo, k_leak, e_rest, e_exc, e_inh, a, decay);
-    } else {
-#pragma omp simd
-      for (std::size_t i = lo; i < hi; ++i) {
-        v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
-        ge[i] = decayed(ge[i], decay.ge, decay.ge_flush_below);
-        gi[i] = decayed(gi[i], decay.gi, decay.gi_flush_below);
-      }
-    }
-    if (adapt_theta) {
-#pragma omp simd
-      for (std::size_t i = lo; i < hi; ++i) theta[i] *= decay_theta;
-    }
-    if (clamp_refractory_and_find_crossings(m, v + lo, theta + lo, refr + lo, now, v_reset, base)) {
-#pragma omp atomic write
-      crossed = 1;
-    }
-  });
-
-  // Threshold pass: serial and in id order, so the spike list never depends on threads.
-  spikes_.clear();
-  if (!crossed) return;
   for (std::size_t i = 0; i < n; ++i) {
     if (now < refr[i]) continue;  // clamped above
     if (v[i] > base + theta[i] && now >= blocked_until_[i]) {

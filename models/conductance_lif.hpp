@@ -46,6 +46,13 @@ class ConductanceLif final : public sim::Population {
   ConductanceLif(std::string name, std::size_t size, const LifParams& params, double dt_ms);
 
   void update(sim::Step now) override;
+  /// Within-step threads (see sim::Population): integration, threshold decay and the
+  /// refractory clamp of a contiguous range of neurons per part; the spike pass in id order
+  /// in finish_update.
+  void set_parallelism(const sim::Parallelism& p) override;
+  int parts() const override { return static_cast<int>(crossed_.size()); }
+  void update_part(sim::Step now, int part) override;
+  void finish_update(sim::Step now) override;
   double* receptor(sim::Receptor r) override { return r == sim::Receptor::excitatory ? ge_.data() : gi_.data(); }
   void reset_dynamics() override;
   std::string check_state() const override;
@@ -57,6 +64,10 @@ class ConductanceLif final : public sim::Population {
   void set_theta_plastic(bool on) { theta_plastic_ = on; }
   void set_leak_gain(double k) { params_.leak_gain = k; }
   const LifParams& params() const { return params_; }
+  /// v crosses threshold above threshold_base() + theta.
+  double threshold_base() const {
+    return params_.v_thresh_mV - params_.theta_offset_mV * (params_.adaptive_threshold ? 1.0 : 0.0);
+  }
 
   std::vector<double>& v_mV() { return v_; }
   std::vector<double>& ge() { return ge_; }
@@ -75,6 +86,8 @@ class ConductanceLif final : public sim::Population {
   // State, structure of arrays.
   std::vector<double> v_, ge_, gi_, theta_;
   std::vector<sim::Step> refractory_until_, blocked_until_;
+  // Per part: whether a neuron of it crossed threshold this step (int: parts write their own).
+  std::vector<int> crossed_ = std::vector<int>(1, 0);
 };
 
 }  // namespace snnsim::models

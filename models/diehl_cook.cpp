@@ -146,11 +146,11 @@ const std::vector<std::uint32_t>& DiehlCookNetwork::present(std::span<const doub
   input_->schedule(rates_Hz, t0, t0 + present_steps_, purpose, stream_major);
   exc_counter_->clear();
   exc_counter_->enable(true);
-  for (sim::Step s = 0; s < present_steps_; ++s) engine_.step();
+  engine_.advance(present_steps_);
   exc_counter_->enable(false);
   input_->silence();
   if (with_rest)
-    for (sim::Step s = 0; s < rest_steps_; ++s) engine_.step();
+    engine_.advance(rest_steps_);
   return exc_counter_->counts();
 }
 
@@ -159,7 +159,7 @@ void DiehlCookNetwork::run_input(std::span<const double> rates_Hz, sim::Step ste
   const sim::Step t0 = engine_.now();
   input_->schedule(rates_Hz, t0, t0 + steps, purpose, stream_major);
   exc_counter_->enable(true);
-  for (sim::Step s = 0; s < steps; ++s) engine_.step();
+  engine_.advance(steps);
   exc_counter_->enable(false);
   input_->silence();
 }

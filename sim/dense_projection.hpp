@@ -77,19 +77,12 @@ class DenseProjection final : public Projection {
   }
 
   void deliver(Step now) override {
-    double* g = target_channel();
-    const double gain_now = gain();
-    const std::size_t blocks = block_begin_.size() - 1;
-    if (blocks == 1) {
-      deliver_block(now, 0, g, gain_now);
-      return;
-    }
-    // Steps without arrivals (most of the rest between images) need no threads.
-    bool any = false;
-    for (int d = 1; d <= max_delay_ && !any; ++d) any = !ring_.at(now - d).empty();
-    if (!any) return;
-#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
-    for (std::size_t b = 0; b < blocks; ++b) deliver_block(now, b, g, gain_now);
+    for (int b = 0; b < parts(); ++b) deliver_part(now, b);
+  }
+  /// One block of targets (see top); the engine runs the blocks of a step concurrently.
+  int parts() const override { return static_cast<int>(block_begin_.size()) - 1; }
+  void deliver_part(Step now, int part) override {
+    deliver_block(now, static_cast<std::size_t>(part), target_channel(), gain());
   }
 
   /// Cuts the targets into one block per thread when the projection is large enough; the

@@ -64,7 +64,11 @@ class Engine {
   /// (3) put the new spikes into flight and apply post-spike plasticity, (4) notify observers,
   /// (5) advance the clock.
   void step();
-  /// `steps` steps, then the state guard (NaN/Inf, out-of-range state) of every population.
+  /// `steps` steps. With within-step threads (set_parallelism) they run in one parallel region:
+  /// the split parts of delivery and of population updates on all threads, the rest (spike
+  /// passes, propagation, observers) on one, with a barrier between phases. Same results.
+  void advance(Step steps);
+  /// advance(steps), then the state guard (NaN/Inf, out-of-range state) of every population.
   RunStatus run(Step steps);
   /// Threads for the work inside a step, passed to every population and projection (also to
   /// those added later). Results are the same for any setting.
@@ -77,6 +81,14 @@ class Engine {
   const std::vector<std::unique_ptr<Projection>>& projections() const { return projections_; }
 
  private:
+  // Threads advance() uses: the most parts any population or projection splits into.
+  int split_threads() const;
+  // Whether a split projection shares a target channel with another projection (then each
+  // split delivery gets barriers of its own, so the order of additions into a channel stays).
+  bool split_channels_shared() const;
+  // One step as thread `thread` of `team` inside advance()'s parallel region.
+  void step_in_team(int thread, int team, bool ordered_delivery);
+
   double dt_ms_;
   Step now_ = 0;
   Parallelism parallelism_;

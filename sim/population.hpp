@@ -29,9 +29,15 @@ class Population {
   virtual std::string check_state() const { return {}; }
   /// Model name for descriptions (e.g. "conductance_lif").
   virtual std::string model() const = 0;
-  /// How many threads update() may use (the engine passes its setting on).
+  /// How many threads the update may use (the engine passes its setting on).
   virtual void set_parallelism(const Parallelism& p) { parallelism_ = p; }
   const Parallelism& parallelism() const { return parallelism_; }
+  /// Within-step threads: the engine may run update() as update_part(now, p) for p < parts(),
+  /// concurrently (each part touches only its own neurons), then finish_update(now) on one
+  /// thread. A population that does not split keeps parts() == 1 and is updated whole.
+  virtual int parts() const { return 1; }
+  virtual void update_part(Step /*now*/, int /*part*/) {}
+  virtual void finish_update(Step /*now*/) {}
 
  protected:
   std::vector<NeuronId> spikes_;

@@ -38,6 +38,10 @@ class Projection {
   /// How many threads deliver() and the rule may use (the engine passes its setting on).
   virtual void set_parallelism(const Parallelism& p) { parallelism_ = p; }
   const Parallelism& parallelism() const { return parallelism_; }
+  /// Within-step threads: the engine may run deliver() as deliver_part(now, p) for p < parts(),
+  /// concurrently; each part touches only its own targets' state.
+  virtual int parts() const { return 1; }
+  virtual void deliver_part(Step /*now*/, int /*part*/) {}
 
  protected:
   double* target_channel() const { return target_.receptor(receptor_); }

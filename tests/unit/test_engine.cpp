@@ -176,46 +176,62 @@ TEST(Engine, DenseProjectionReachesTheLastOf65535TargetsAndRefusesMore) {
 }
 
 // With several threads the targets are split into blocks, each laid out by delay inside every
-// row. Arrivals, their order, the natural weight order and column scaling must not change,
-// whether the split is set before the projection exists or re-laid out afterwards.
+// row, and a step runs its parts on a team of threads. Arrivals, their order (two projections
+// add into the same channel here), the natural weight order and column scaling must not change:
+// whether the split is set before the projection exists or re-laid out afterwards, and when the
+// team is smaller than the parts (inside another parallel region).
 TEST(Engine, DenseProjectionSplitAcrossThreadsDeliversAndScalesExactlyAsOneThread) {
   constexpr std::size_t kPre = 3, kPost = 40;
-  std::vector<float> w(kPre * kPost);
-  std::vector<std::uint8_t> d(kPre * kPost);
+  std::vector<float> w(kPre * kPost), w2(kPre * kPost);
+  std::vector<std::uint8_t> d(kPre * kPost), d2(kPre * kPost);
   for (std::size_t i = 0; i < kPre; ++i)
     for (std::size_t j = 0; j < kPost; ++j) {
       w[i * kPost + j] = static_cast<float>(1 + i * kPost + j);
+      w2[i * kPost + j] = 0.1f * static_cast<float>(1 + j);
       d[i * kPost + j] = static_cast<std::uint8_t>(1 + (7 * i + 3 * j) % 9);
+      d2[i * kPost + j] = static_cast<std::uint8_t>(1 + (i + 5 * j) % 4);
     }
   struct Outcome {
     std::vector<test::ConductanceProbe::Event> events;
     std::vector<float> weights, scaled;
   };
-  auto run = [&](sim::Parallelism before, sim::Parallelism after) {
+  auto run = [&](sim::Parallelism before, sim::Parallelism after, bool nested) {
     sim::Engine e(0.5);
     e.set_parallelism(before);
     auto& src = e.add_population<test::ScriptedSource>(kPre);
     auto& probe = e.add_population<test::ConductanceProbe>(kPost);
     auto& p = e.add_projection<sim::DenseProjection<sim::NoPlasticity>>("p", src, probe, sim::Receptor::excitatory,
                                                                          w, d);
+    e.add_projection<sim::DenseProjection<sim::NoPlasticity>>("q", src, probe, sim::Receptor::excitatory, w2, d2);
     e.set_parallelism(after);
     src.at(1, 0);
     src.at(1, 2);
     src.at(3, 1);
     src.at(4, 0);
-    e.run(20);
+    if (nested) {
+#pragma omp parallel num_threads(2)
+      {
+#pragma omp single
+        e.run(20);
+      }
+    } else {
+      e.run(20);
+    }
     Outcome o{probe.seen_ge, p.weights(), {}};
     p.scale_columns_to_sum(5.0);
     o.scaled = p.weights();
     return o;
   };
-  const auto serial = run({}, {});
+  const auto serial = run({}, {}, false);
   ASSERT_GT(serial.events.size(), 2 * kPost);  // same-step arrivals at a target merge into one event
   EXPECT_EQ(serial.weights, w);
-  for (const auto& [before, after] : {std::pair{sim::Parallelism{3, 1}, sim::Parallelism{3, 1}},
-                                      {sim::Parallelism{}, sim::Parallelism{2, 1}},
-                                      {sim::Parallelism{3, 1}, sim::Parallelism{}}}) {
-    const auto split = run(before, after);
+  struct Case {
+    sim::Parallelism before, after;
+    bool nested;
+  };
+  for (const auto& c : {Case{{3, 1}, {3, 1}, false}, Case{{}, {2, 1}, false}, Case{{3, 1}, {}, false},
+                        Case{{3, 1}, {3, 1}, true}}) {
+    const auto split = run(c.before, c.after, c.nested);
     ASSERT_EQ(split.events.size(), serial.events.size());
     for (std::size_t k = 0; k < serial.events.size(); ++k) {
       EXPECT_EQ(split.events[k].step, serial.events[k].step) << "event " << k;
