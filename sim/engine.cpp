@@ -14,13 +14,8 @@ Engine::Engine(double dt_ms) : dt_ms_(dt_ms) {
 
 Step Engine::steps_for_ms(double ms) const { return static_cast<Step>(std::llround(ms / dt_ms_)); }
 
-void Engine::step() {
-  for (auto& proj : projections_) proj->deliver(now_);
-  for (auto& pop : populations_) pop->update(now_);
-  for (auto& proj : projections_) proj->propagate(now_);
-  for (auto& obs : observers_) obs->on_step(now_);
-  ++now_;
-}
+// One thread alone is a team of one: the barriers are no-ops and it runs every part itself.
+void Engine::step() { step_in_team(0, 1, false); }
 
 int Engine::split_threads() const {
   int threads = 1;
@@ -38,9 +33,20 @@ bool Engine::split_channels_shared() const {
   return false;
 }
 
-// The same order as step(): every channel receives its additions in projection order, each
-// neuron is integrated by the same arithmetic, and everything serial runs on thread 0.
+// The order of a step, the only place it is written: (1) deliver arrivals due now, (2) update
+// every population (spikes of this step), (3) put the new spikes into flight and apply post-spike
+// plasticity, (4) notify observers, (5) advance the clock. In a team of threads the split parts
+// of (1) and (2) are shared out and the rest runs on thread 0; every channel receives its
+// additions in projection order and each neuron the same arithmetic, so the team's size does
+// not change the results.
 void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
+  // Alone, no barrier: step() may run inside somebody else's parallel region (each thread of a
+  // frozen evaluation steps its own network), and a barrier there would bind to that team.
+  const auto sync = [team] {
+    if (team > 1) {
+#pragma omp barrier
+    }
+  };
   const Step now = now_;
   for (auto& proj : projections_) {
     const int parts = proj->parts();
@@ -48,15 +54,11 @@ void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
       if (thread == 0) proj->deliver(now);
       continue;
     }
-    if (ordered_delivery) {
-#pragma omp barrier
-    }
+    if (ordered_delivery) sync();
     for (int p = thread; p < parts; p += team) proj->deliver_part(now, p);
-    if (ordered_delivery) {
-#pragma omp barrier
-    }
+    if (ordered_delivery) sync();
   }
-#pragma omp barrier
+  sync();
   for (auto& pop : populations_) {
     const int parts = pop->parts();
     if (parts == 1) {
@@ -65,7 +67,7 @@ void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
     }
     for (int p = thread; p < parts; p += team) pop->update_part(now, p);
   }
-#pragma omp barrier
+  sync();
   if (thread == 0) {
     for (auto& pop : populations_)
       if (pop->parts() > 1) pop->finish_update(now);
@@ -73,12 +75,12 @@ void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
     for (auto& obs : observers_) obs->on_step(now);
     ++now_;
   }
-#pragma omp barrier
+  sync();
 }
 
 void Engine::advance(Step steps) {
   const int threads = split_threads();
-  if (threads == 1) {
+  if (threads == 1 || omp_in_parallel()) {  // nested: a team of one would run it all anyway
     for (Step s = 0; s < steps; ++s) step();
     return;
   }
