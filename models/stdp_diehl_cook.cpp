@@ -10,12 +10,19 @@ namespace snnsim::models {
 // two-operand SSE form needs for every synapse.
 SNNSIM_AVX2_CLONES
 void deliver_and_depress(double* __restrict g, double gain, float* __restrict w, const std::uint16_t* __restrict post,
-                         std::size_t n, const double* __restrict depression, double w_min, double w_max) {
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::size_t j = post[k];
-    const double wk = static_cast<double>(w[k]);
-    g[j] += gain * wk;  // Brian's on_pre: ge += w before w -= nu_pre * post1
-    w[k] = clip_weight(wk - depression[j], w_min, w_max);
+                         const sim::Bucket* buckets, std::size_t n_buckets, const double* __restrict depression,
+                         double w_min, double w_max) {
+  for (std::size_t a = 0; a < n_buckets; ++a) {
+    if (a + sim::kPrefetchBucketsAhead < n_buckets) sim::prefetch_bucket(w, post, buckets[a + sim::kPrefetchBucketsAhead]);
+    float* __restrict wb = w + buckets[a].first;
+    const std::uint16_t* __restrict pb = post + buckets[a].first;
+    const std::size_t n = buckets[a].count;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t j = pb[k];
+      const double wk = static_cast<double>(wb[k]);
+      g[j] += gain * wk;  // Brian's on_pre: ge += w before w -= nu_pre * post1
+      wb[k] = clip_weight(wk - depression[j], w_min, w_max);
+    }
   }
 }
 

@@ -56,10 +56,11 @@ inline float clip_weight(double w, double w_min, double w_max) {
 void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::Step now, double scale, double* out,
                    std::size_t n);
 
-/// For k < n: g[post[k]] += gain * w[k], then w[k] <- clip(w[k] - depression[post[k]], w_min, w_max)
-/// (stdp_diehl_cook.cpp). The post ids are distinct.
-void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n,
-                         const double* depression, double w_min, double w_max);
+/// For each bucket in order, over its synapses k: g[post[k]] += gain * w[k], then
+/// w[k] <- clip(w[k] - depression[post[k]], w_min, w_max) (stdp_diehl_cook.cpp). The post ids
+/// within a bucket are distinct.
+void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
+                         std::size_t n_buckets, const double* depression, double w_min, double w_max);
 
 class DiehlCookStdp {
  public:
@@ -81,8 +82,9 @@ class DiehlCookStdp {
     const double scale = p_.flipped_depression ? -p_.nu_pre : p_.nu_pre;
     scaled_traces(post1_, last_post_.data() + lo, now, scale, depression_.data() + lo, hi - lo);
   }
-  void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n) const {
-    deliver_and_depress(g, gain, w, post, n, depression_.data(), p_.w_min, p_.w_max);
+  void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
+                   std::size_t n_buckets) const {
+    deliver_and_depress(g, gain, w, post, buckets, n_buckets, depression_.data(), p_.w_min, p_.w_max);
   }
 
   template <typename View>

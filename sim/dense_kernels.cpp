@@ -6,8 +6,14 @@ namespace snnsim::sim {
 
 SNNSIM_AVX2_CLONES
 void add_conductance(double* __restrict g, double gain, const float* __restrict w, const std::uint16_t* __restrict post,
-                     std::size_t n) {
-  for (std::size_t k = 0; k < n; ++k) g[post[k]] += gain * static_cast<double>(w[k]);
+                     const Bucket* buckets, std::size_t n_buckets) {
+  for (std::size_t a = 0; a < n_buckets; ++a) {
+    if (a + kPrefetchBucketsAhead < n_buckets) prefetch_bucket(w, post, buckets[a + kPrefetchBucketsAhead]);
+    const float* __restrict wb = w + buckets[a].first;
+    const std::uint16_t* __restrict pb = post + buckets[a].first;
+    const std::size_t n = buckets[a].count;
+    for (std::size_t k = 0; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
+  }
 }
 
 SNNSIM_AVX2_CLONES

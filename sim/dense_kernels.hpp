@@ -6,9 +6,26 @@
 
 namespace snnsim::sim {
 
-/// g[post[k]] += gain * w[k] for k < n: one bucket's arrivals without plasticity. Scalar (a
-/// scatter), cloned for the three-operand AVX forms.
-void add_conductance(double* g, double gain, const float* w, const std::uint16_t* post, std::size_t n);
+/// The synapses of one row that a spike reaches in the same step: slots [first, first + count)
+/// of the projection's weight and target-id arrays.
+struct Bucket {
+  std::size_t first, count;
+};
+
+/// Weights and ids of the bucket this many places ahead are prefetched: they lie scattered
+/// over the whole matrix, and waiting for them costs more than the arithmetic.
+inline constexpr std::size_t kPrefetchBucketsAhead = 4;
+inline void prefetch_bucket(const float* w, const std::uint16_t* post, const Bucket& b) {
+  __builtin_prefetch(w + b.first, 1);
+  __builtin_prefetch(w + b.first + b.count - 1, 1);
+  __builtin_prefetch(post + b.first, 0);
+  __builtin_prefetch(post + b.first + b.count - 1, 0);
+}
+
+/// For each bucket in order, g[post[k]] += gain * w[k] over its synapses: a step's arrivals
+/// without plasticity, in one call. Scalar (a scatter), cloned for the three-operand AVX forms.
+void add_conductance(double* g, double gain, const float* w, const std::uint16_t* post, const Bucket* buckets,
+                     std::size_t n_buckets);
 /// sum[j] += w_row[slot_of[j]] for j < n.
 void add_gathered(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n);
 /// w[k] = float(w[k] * factor[post[k]]) for k < n.

@@ -39,9 +39,11 @@ struct NoPlasticity {
 ///   static constexpr bool kPlastic = true;
 ///   void prepare_arrivals(Step now, size_t lo, size_t hi);  // once per step with arrivals for
 ///                                                           // targets [lo, hi); ranges disjoint
-///   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, std::size_t n);
-///                          // spikes reach n synapses (w[k] of the synapse to post[k]): add
-///                          // gain * w[k] to g[post[k]] with the weight as it arrived, then learn
+///   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post,
+///                    const Bucket* buckets, std::size_t n_buckets);
+///                          // spikes reach the synapses of each bucket in order (w[k] of the
+///                          // synapse to post[k]): add gain * w[k] to g[post[k]] with the weight
+///                          // as it arrived, then learn
 ///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
 ///   void reset_dynamics();
 template <typename Rule>
@@ -250,8 +252,7 @@ class DenseProjection final : public Projection {
   std::size_t bucket_stride() const { return static_cast<std::size_t>(max_delay_) + 2; }
 
   // The arrivals of one step for the targets of block b. The buckets are listed first, so that
-  // the weights and ids of a bucket a few places ahead can be prefetched: they lie scattered over
-  // the whole matrix, and waiting for them costs more than the arithmetic. Every block sees the
+  // one kernel call delivers them all and can prefetch a few buckets ahead. Every block sees the
   // buckets in the same order (delay, then ring order), so each synapse's sequence is fixed.
   void deliver_block(Step now, std::size_t b, double* g, double gain_now) {
     const std::size_t stride = bucket_stride();
@@ -266,31 +267,15 @@ class DenseProjection final : public Projection {
         if (count > 0) arrivals.push_back({first, count});
       }
     }
-    bool plastic = false;
+    if (arrivals.empty()) return;
     if constexpr (Rule::kPlastic) {
-      plastic = learning_ && !arrivals.empty();
-      if (plastic) rule_.prepare_arrivals(now, block_begin_[b], block_begin_[b + 1]);
-    }
-    constexpr std::size_t kAhead = 4;
-    for (std::size_t a = 0; a < arrivals.size(); ++a) {
-      if (a + kAhead < arrivals.size()) {
-        const auto [f, c] = arrivals[a + kAhead];
-        __builtin_prefetch(weights_.data() + f, 1);
-        __builtin_prefetch(weights_.data() + f + c - 1, 1);
-        __builtin_prefetch(post_by_delay_.data() + f, 0);
-        __builtin_prefetch(post_by_delay_.data() + f + c - 1, 0);
+      if (learning_) {
+        rule_.prepare_arrivals(now, block_begin_[b], block_begin_[b + 1]);
+        rule_.on_arrivals(g, gain_now, weights_.data(), post_by_delay_.data(), arrivals.data(), arrivals.size());
+        return;
       }
-      const auto [first, count] = arrivals[a];
-      float* w = weights_.data() + first;
-      const PostIndex* post = post_by_delay_.data() + first;
-      if constexpr (Rule::kPlastic) {
-        if (plastic) {
-          rule_.on_arrivals(g, gain_now, w, post, count);
-          continue;
-        }
-      }
-      add_conductance(g, gain_now, w, post, count);
     }
+    add_conductance(g, gain_now, weights_.data(), post_by_delay_.data(), arrivals.data(), arrivals.size());
   }
 
   std::size_t n_pre_, n_post_;
@@ -307,9 +292,6 @@ class DenseProjection final : public Projection {
   std::vector<Step> history_;                 // [n_pre][history_len] ring of spike steps
   std::vector<std::uint32_t> head_;           // per source: slot of its latest spike
   bool learning_ = true;
-  struct Bucket {
-    std::size_t first, count;
-  };
   std::vector<std::vector<Bucket>> arrivals_;  // per block: this step's buckets (capacity kept)
 };
 
