@@ -38,7 +38,9 @@ std::string joined_command_line() { return g_command_line; }
 void add_common_options(po::options_description& d, CommonOptions& c) {
   d.add_options()("help,h", po::bool_switch(&c.help), "show this help")(
       "config", po::value<std::string>(&c.config_file), "INI file with the same keys as these options")(
-      "threads", po::value<int>(&c.threads)->default_value(0), "OpenMP threads (0 = all cores)")(
+      "threads", po::value<int>(&c.threads)->default_value(0),
+      "OpenMP threads (0 = all cores): images in parallel when labelling and testing, each step split for "
+      "training and sleep from 1024 neurons; results do not depend on it")(
       "json", po::bool_switch(&c.json), "print one JSON object with the results on stdout")(
       "quiet,q", po::bool_switch(&c.quiet), "no progress on stderr");
 }
