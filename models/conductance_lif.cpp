@@ -68,7 +68,7 @@ struct Quiet {
   }
 }
 
-SNNSIM_AVX2_CLONES
+SNNSIM_WIDE_CLONES
 void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __restrict ge, double* __restrict gi,
                                  double k_leak, double e_rest, double e_exc, double e_inh, double a, Decay d) {
   const double zero = 0.0;
@@ -87,7 +87,7 @@ void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __
 // Puts refractory neurons back at reset and tells whether any other neuron is above its
 // threshold. Branch-free so that it vectorises: in most steps nobody crosses, and the serial
 // spike pass below is skipped.
-SNNSIM_AVX2_CLONES
+SNNSIM_WIDE_CLONES
 bool clamp_refractory_and_find_crossings(std::size_t n, double* __restrict v, const double* __restrict theta,
                                          const sim::Step* __restrict refractory_until, sim::Step now,
                                          double v_reset, double base) {
