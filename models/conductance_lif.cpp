@@ -26,7 +26,6 @@ struct Decay {
 // lost in rounding, so g_total and v_inf come out the same.
 inline double decayed(double g, double decay, double flush_below) { return g >= flush_below ? g * decay : 0.0; }
 
-// The hot loop, cloned for AVX2 where the CPU has it (4 doubles per instruction instead of 2).
 // Over one step v relaxes toward v_inf = num / g_total by exp(-a g_total), with g held. When a
 // neuron's conductances are too small to change g_total or num in double precision (always
 // true once they are 0), v_inf and the factor are those of a neuron with no input, computed
@@ -39,9 +38,9 @@ struct Quiet {
 };
 
 // Neurons [0, m) of a block (m <= kBlock; a constant m lets the compiler vectorise fully).
-[[gnu::always_inline]] inline void integrate_block(std::size_t m, double* __restrict v, double* __restrict ge, double* __restrict gi,
-                            double k_leak, double e_rest, double e_exc, double e_inh, double a, const Decay& d,
-                            const Quiet& q) {
+[[gnu::always_inline]] inline void integrate_block(std::size_t m, double* __restrict v, double* __restrict ge,
+                                                   double* __restrict gi, double k_leak, double e_rest, double e_exc,
+                                                   double e_inh, double a, const Decay& d, const Quiet& q) {
   constexpr std::size_t kBlock = 8;
   double g_total[kBlock], num[kBlock];
   int driven = 0;
@@ -68,6 +67,8 @@ struct Quiet {
   }
 }
 
+// The hot loop, cloned for AVX-512 and AVX2 where the CPU has them (8 or 4 doubles per
+// instruction instead of 2).
 SNNSIM_WIDE_CLONES
 void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __restrict ge, double* __restrict gi,
                                  double k_leak, double e_rest, double e_exc, double e_inh, double a, Decay d) {
