@@ -156,7 +156,6 @@ void ConductanceLif::rest() {
 }
 
 void ConductanceLif::set_parallelism(const sim::Parallelism& p) {
-  Population::set_parallelism(p);
   crossed_.assign(static_cast<std::size_t>(p.parts(size())), 0);
 }
 

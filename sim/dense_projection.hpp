@@ -90,7 +90,6 @@ class DenseProjection final : public Projection {
   /// Cuts the targets into one block per thread when the projection is large enough; the
   /// weights are moved into the new layout.
   void set_parallelism(const Parallelism& p) override {
-    Projection::set_parallelism(p);
     const int parts = p.parts(n_post_);
     if (static_cast<std::size_t>(parts) + 1 == block_begin_.size()) return;
     const auto w = weights();

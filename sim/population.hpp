@@ -29,9 +29,9 @@ class Population {
   virtual std::string check_state() const { return {}; }
   /// Model name for descriptions (e.g. "conductance_lif").
   virtual std::string model() const = 0;
-  /// How many threads the update may use (the engine passes its setting on).
-  virtual void set_parallelism(const Parallelism& p) { parallelism_ = p; }
-  const Parallelism& parallelism() const { return parallelism_; }
+  /// How many threads the update may use (the engine passes its setting on; a population
+  /// that does not split ignores it).
+  virtual void set_parallelism(const Parallelism& /*p*/) {}
   /// Within-step threads: the engine may run update() as update_part(now, p) for p < parts(),
   /// concurrently (each part touches only its own neurons), then finish_update(now) on one
   /// thread. A population that does not split keeps parts() == 1 and is updated whole.
@@ -41,7 +41,6 @@ class Population {
 
  protected:
   std::vector<NeuronId> spikes_;
-  Parallelism parallelism_;
 
  private:
   std::string name_;

@@ -35,9 +35,9 @@ class Projection {
   /// Multiplies every delivered weight (used to scale a pathway without touching weights).
   double gain() const { return gain_; }
   void set_gain(double g) { gain_ = g; }
-  /// How many threads deliver() and the rule may use (the engine passes its setting on).
-  virtual void set_parallelism(const Parallelism& p) { parallelism_ = p; }
-  const Parallelism& parallelism() const { return parallelism_; }
+  /// How many threads deliver() and the rule may use (the engine passes its setting on; a
+  /// projection that does not split ignores it).
+  virtual void set_parallelism(const Parallelism& /*p*/) {}
   /// Within-step threads: the engine may run deliver() as deliver_part(now, p) for p < parts(),
   /// concurrently; each part touches only its own targets' state.
   virtual int parts() const { return 1; }
@@ -45,7 +45,6 @@ class Projection {
 
  protected:
   double* target_channel() const { return target_.receptor(receptor_); }
-  Parallelism parallelism_;
 
  private:
   std::string name_;
