@@ -87,8 +87,7 @@ void Engine::advance(Step steps) {
   const bool ordered = split_channels_shared();
 #pragma omp parallel num_threads(threads)
   {
-    // The team can be smaller than asked for (nested inside another parallel region, or a
-    // thread limit); its threads then share the parts.
+    // The team can be smaller than asked for (a thread limit); its threads then share the parts.
     const int thread = omp_get_thread_num(), team = omp_get_num_threads();
     for (Step s = 0; s < steps; ++s) step_in_team(thread, team, ordered);
   }
