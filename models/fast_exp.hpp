@@ -2,7 +2,7 @@
 // exp(x) written so that GCC vectorises it inside neuron loops (glibc's exp is a scalar call
 // there unless -ffast-math, which we avoid). Cody-Waite range reduction and a degree-11
 // Taylor polynomial: relative error below 1e-14 on [-700, 0]. Pure arithmetic, so the result
-// is the same on every thread and for every vector width (no FMA contraction in ISO C++ mode).
+// is the same on every thread and for every vector width (CMakeLists.txt sets -ffp-contract=off).
 #include <cstdint>
 #include <cstring>
 

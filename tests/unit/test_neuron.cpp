@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/conductance_lif.hpp"
+#include "models/fast_exp.hpp"
 
 using namespace snnsim;
 using models::ConductanceLif;
@@ -209,4 +210,32 @@ TEST(ConductanceLif, QuietBlocksAndFlushedConductancesGiveTheSameMembraneBits) {
   EXPECT_GT(all.ge()[3], 0.0) << "a normal conductance keeps decaying";
   EXPECT_NEAR(all.ge()[3], 0.5 * std::exp(-40 * 0.5 / 1.0), 1e-15);
   EXPECT_NE(all.v_mV()[3], alone[2]->v_mV()[0]);
+}
+
+// The vectorised update (an AVX-512, AVX2 or baseline clone, whichever this CPU runs) gives the
+// bits of the formula evaluated one operation at a time. A clone that fused a multiply and an
+// add (FMA contraction, which GCC does by default in C++ and the AVX-512 target allows) rounds
+// once instead of twice and fails here; that would make results depend on the CPU.
+TEST(ConductanceLif, VectorisedUpdateHasTheBitsOfTheScalarFormula) {
+  constexpr std::size_t kN = 67;  // 8 full blocks and a tail of 3
+  ConductanceLif n("exc", kN, quiet_exc(), 0.5);
+  std::vector<double> v0(kN), ge0(kN), gi0(kN);
+  for (std::size_t i = 0; i < kN; ++i) {
+    v0[i] = -99.0 + 0.731 * static_cast<double>(i);
+    ge0[i] = 0.013 * static_cast<double>((i * 7) % 23);
+    gi0[i] = i % 3 == 0 ? 0.0 : 0.37 * static_cast<double>((i * 5) % 11);
+    n.v_mV()[i] = v0[i];
+    n.ge()[i] = ge0[i];
+    n.gi()[i] = gi0[i];
+  }
+  n.update(1);
+  const LifParams p = quiet_exc();
+  const double a = 0.5 / p.tau_m_ms;
+  for (std::size_t i = 0; i < kN; ++i) {
+    const double g_total = p.leak_gain + ge0[i] + gi0[i];
+    const double num = p.leak_gain * p.v_rest_mV + ge0[i] * p.e_exc_mV + gi0[i] * p.e_inh_mV;
+    const double v_inf = num / g_total;
+    const double want = v_inf + (v0[i] - v_inf) * models::exp_nonpositive(-a * g_total);
+    EXPECT_EQ(n.v_mV()[i], want) << "neuron " << i;
+  }
 }
