@@ -61,6 +61,16 @@ void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::St
 /// within a bucket are distinct.
 void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
                          std::size_t n_buckets, const double* depression, double w_min, double w_max);
+namespace detail {
+/// The two versions deliver_and_depress chooses between, for the test that they agree. The
+/// AVX-512 one exists on x86-64 builds and may be called only where avx512_scatter_available().
+void deliver_and_depress_scalar(double* g, double gain, float* w, const std::uint16_t* post,
+                                const sim::Bucket* buckets, std::size_t n_buckets, const double* depression,
+                                double w_min, double w_max);
+void deliver_and_depress_avx512(double* g, double gain, float* w, const std::uint16_t* post,
+                                const sim::Bucket* buckets, std::size_t n_buckets, const double* depression,
+                                double w_min, double w_max);
+}  // namespace detail
 
 class DiehlCookStdp {
  public:

@@ -1,14 +1,35 @@
 #pragma once
 // SNNSIM_AVX2_CLONES before a hot-loop function: GCC builds an AVX2 and a baseline version and
-// picks one when the program starts. Without FMA contraction both clones do the same arithmetic
-// in the same order, so results do not depend on the CPU. Off under AddressSanitizer, whose
+// picks one when the program starts. Without FMA contraction (-ffp-contract=off in
+// CMakeLists.txt; the AVX-512 target implies FMA) every clone does the same arithmetic in the
+// same order, so results do not depend on the CPU. Off under AddressSanitizer, whose
 // instrumentation does not combine with ifunc resolution.
 // SNNSIM_WIDE_CLONES adds an AVX-512 version, for the dense arithmetic of the neuron update
-// (8 doubles per instruction); the scatter loops stay at AVX2, where AVX-512 was slower.
+// (8 doubles per instruction). A plain AVX-512 clone of the scalar scatter loops was slower;
+// those use the hand-written gather/scatter kernels below instead.
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define SNNSIM_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #define SNNSIM_WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SNNSIM_AVX2_CLONES
 #define SNNSIM_WIDE_CLONES
+#endif
+
+// SNNSIM_AVX512_SCATTER marks a kernel written with AVX-512 gathers and scatters, called only
+// when avx512_scatter_available() says the CPU has them. It serves the arrival loops, where a
+// bucket's target ids are distinct, so 8 conductances can be read, added to and written back at
+// once without a conflict. The intrinsics do the scalar code's operations element by element
+// (a multiply then an add, no FMA; the same comparisons for clipping), so the bits are the same.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SNNSIM_HAVE_AVX512_SCATTER 1
+#define SNNSIM_AVX512_SCATTER __attribute__((target("avx512f,avx512bw,avx512vl")))
+namespace snnsim::sim {
+inline bool avx512_scatter_available() {
+  static const bool available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                                __builtin_cpu_supports("avx512vl");
+  return available;
+}
+}  // namespace snnsim::sim
+#else
+#define SNNSIM_HAVE_AVX512_SCATTER 0
 #endif

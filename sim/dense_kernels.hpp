@@ -1,6 +1,7 @@
 #pragma once
-// Row kernels of DenseProjection, out of line so that they can be cloned for
-// AVX2; both clones do the same arithmetic in the same order, so results do not depend on the CPU.
+// Row kernels of DenseProjection, out of line so that they can be cloned for AVX2 or written
+// with AVX-512; every version does the same arithmetic in the same order, so results do not
+// depend on the CPU.
 #include <cstddef>
 #include <cstdint>
 
@@ -23,9 +24,18 @@ inline void prefetch_bucket(const float* w, const std::uint16_t* post, const Buc
 }
 
 /// For each bucket in order, g[post[k]] += gain * w[k] over its synapses: a step's arrivals
-/// without plasticity, in one call. Scalar (a scatter), cloned for the three-operand AVX forms.
+/// without plasticity, in one call. The ids within a bucket are distinct. AVX-512 gathers and
+/// scatters where the CPU has them, else a scalar loop cloned for the three-operand AVX forms.
 void add_conductance(double* g, double gain, const float* w, const std::uint16_t* post, const Bucket* buckets,
                      std::size_t n_buckets);
+namespace detail {
+/// The two versions add_conductance chooses between, for the test that they agree; the AVX-512
+/// one exists on x86-64 builds and may be called only where avx512_scatter_available().
+void add_conductance_scalar(double* g, double gain, const float* w, const std::uint16_t* post,
+                            const Bucket* buckets, std::size_t n_buckets);
+void add_conductance_avx512(double* g, double gain, const float* w, const std::uint16_t* post,
+                            const Bucket* buckets, std::size_t n_buckets);
+}  // namespace detail
 /// sum[j] += w_row[slot_of[j]] for j < n.
 void add_gathered(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n);
 /// w[k] = float(w[k] * factor[post[k]]) for k < n.
