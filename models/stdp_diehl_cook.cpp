@@ -1,10 +1,7 @@
 #include "stdp_diehl_cook.hpp"
 
 #include "sim/avx2_clones.hpp"
-
-#if SNNSIM_HAVE_AVX512_SCATTER
-#include <immintrin.h>
-#endif
+#include "sim/avx512_lanes.hpp"
 
 namespace snnsim::models {
 
@@ -34,28 +31,23 @@ void deliver_and_depress_scalar(double* __restrict g, double gain, float* __rest
 }
 
 #if SNNSIM_HAVE_AVX512_SCATTER
-// The scalar loop 8 synapses at a time: the ids within a bucket are distinct, so gathering,
-// adding to and scattering 8 conductances is the same as 8 scalar updates. Masked loads and
-// stores cover a bucket's tail without touching the slots after it.
+// The scalar loop 8 synapses at a time (sim/avx512_lanes.hpp), then the same 8 weights
+// depressed and clipped; the masked store leaves the slots after a bucket's tail alone.
 SNNSIM_AVX512_SCATTER
 void deliver_and_depress_avx512(double* __restrict g, double gain, float* __restrict w,
                                 const std::uint16_t* __restrict post, const sim::Bucket* buckets,
                                 std::size_t n_buckets, const double* __restrict depression, double w_min,
                                 double w_max) {
   const __m512d v_gain = _mm512_set1_pd(gain), v_min = _mm512_set1_pd(w_min), v_max = _mm512_set1_pd(w_max);
-  const __m512d zero = _mm512_setzero_pd();
   for (std::size_t a = 0; a < n_buckets; ++a) {
     if (a + sim::kPrefetchBucketsAhead < n_buckets) sim::prefetch_bucket(w, post, buckets[a + sim::kPrefetchBucketsAhead]);
     float* wb = w + buckets[a].first;
     const std::uint16_t* pb = post + buckets[a].first;
     const std::size_t n = buckets[a].count;
     for (std::size_t k = 0; k < n; k += 8) {
-      const __mmask8 m = n - k >= 8 ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - k)) - 1u);
-      const __m256i j = _mm256_cvtepu16_epi32(_mm_maskz_loadu_epi16(m, pb + k));
-      const __m512d wk = _mm512_maskz_cvtps_pd(m, _mm256_maskz_loadu_ps(m, wb + k));
-      const __m512d gj = _mm512_mask_i32gather_pd(zero, m, j, g, 8);
-      _mm512_mask_i32scatter_pd(g, m, j, _mm512_add_pd(gj, _mm512_mul_pd(v_gain, wk)), 8);
-      __m512d nw = _mm512_sub_pd(wk, _mm512_mask_i32gather_pd(zero, m, j, depression, 8));
+      const sim::ArrivalLanes l = sim::add_conductance_lanes(g, v_gain, wb, pb, k, n);
+      const __mmask8 m = l.mask;
+      __m512d nw = _mm512_sub_pd(l.w, _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, l.post, depression, 8));
       // clip_weight's two comparisons, in its order (an equal value keeps its own sign of zero).
       nw = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(nw, v_min, _CMP_LT_OQ), nw, v_min);
       nw = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(nw, v_max, _CMP_GT_OQ), nw, v_max);

@@ -1,10 +1,7 @@
 #include "dense_kernels.hpp"
 
 #include "avx2_clones.hpp"
-
-#if SNNSIM_HAVE_AVX512_SCATTER
-#include <immintrin.h>
-#endif
+#include "avx512_lanes.hpp"
 
 namespace snnsim::sim {
 
@@ -23,24 +20,17 @@ void add_conductance_scalar(double* __restrict g, double gain, const float* __re
 }
 
 #if SNNSIM_HAVE_AVX512_SCATTER
-// 8 synapses at a time; a bucket's ids are distinct, so the scatter never writes one
-// conductance twice. Masked loads keep the tail inside the bucket.
+// 8 synapses at a time (avx512_lanes.hpp).
 SNNSIM_AVX512_SCATTER
 void add_conductance_avx512(double* __restrict g, double gain, const float* __restrict w,
                             const std::uint16_t* __restrict post, const Bucket* buckets, std::size_t n_buckets) {
-  const __m512d v_gain = _mm512_set1_pd(gain), zero = _mm512_setzero_pd();
+  const __m512d v_gain = _mm512_set1_pd(gain);
   for (std::size_t a = 0; a < n_buckets; ++a) {
     if (a + kPrefetchBucketsAhead < n_buckets) prefetch_bucket(w, post, buckets[a + kPrefetchBucketsAhead]);
     const float* wb = w + buckets[a].first;
     const std::uint16_t* pb = post + buckets[a].first;
     const std::size_t n = buckets[a].count;
-    for (std::size_t k = 0; k < n; k += 8) {
-      const __mmask8 m = n - k >= 8 ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - k)) - 1u);
-      const __m256i j = _mm256_cvtepu16_epi32(_mm_maskz_loadu_epi16(m, pb + k));
-      const __m512d wk = _mm512_maskz_cvtps_pd(m, _mm256_maskz_loadu_ps(m, wb + k));
-      const __m512d gj = _mm512_mask_i32gather_pd(zero, m, j, g, 8);
-      _mm512_mask_i32scatter_pd(g, m, j, _mm512_add_pd(gj, _mm512_mul_pd(v_gain, wk)), 8);
-    }
+    for (std::size_t k = 0; k < n; k += 8) add_conductance_lanes(g, v_gain, wb, pb, k, n);
   }
 }
 #endif
