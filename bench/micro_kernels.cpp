@@ -1,10 +1,16 @@
 // Micro-benchmarks of the hot kernels (Google Benchmark). Run: build/bench/snnsim_micro
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
 #include <vector>
 
 #include "models/conductance_lif.hpp"
 #include "models/diehl_cook.hpp"
+#include "models/stdp_diehl_cook.hpp"
+#include "sim/avx2_clones.hpp"
+#include "sim/dense_kernels.hpp"
 #include "sim/engine.hpp"
 #include "sim/poisson_source.hpp"
 
@@ -81,5 +87,62 @@ static void BM_PoissonSchedule(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PoissonSchedule);
+
+// One step's arrivals at N=400 in training: about 45 input spikes' buckets of N/20 synapses
+// each (20 delay steps), distinct random targets per bucket, spread over a 784 x N matrix.
+// Scalar loop against the AVX-512 gather/scatter kernel (arg 1), where the CPU has it.
+// items = synapses.
+namespace {
+struct ArrivalBench {
+  std::vector<float> w;
+  std::vector<std::uint16_t> post;
+  std::vector<sim::Bucket> buckets;
+  std::vector<double> g, depression;
+  explicit ArrivalBench(std::size_t n) : g(n, 0.0), depression(n, 1e-6) {
+    std::mt19937 rng(1);
+    const std::size_t per_bucket = n / 20, rows = 784;
+    std::vector<std::uint16_t> ids(n);
+    std::iota(ids.begin(), ids.end(), 0);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t d = 0; d < 20; ++d) {
+        std::shuffle(ids.begin(), ids.end(), rng);
+        post.insert(post.end(), ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(per_bucket));
+      }
+    w.assign(post.size(), 0.1f);
+    std::uniform_int_distribution<std::size_t> bucket(0, rows * 20 - 1);
+    for (int k = 0; k < 45; ++k) buckets.push_back({bucket(rng) * per_bucket, per_bucket});
+  }
+};
+}  // namespace
+
+static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
+  ArrivalBench b(400);
+  const bool wide = state.range(0) == 1;
+#if SNNSIM_HAVE_AVX512_SCATTER
+  if (wide && !sim::avx512_scatter_available()) {
+    state.SkipWithError("no AVX-512 gathers and scatters on this CPU");
+    return;
+  }
+#else
+  if (wide) {
+    state.SkipWithError("no AVX-512 kernels in this build");
+    return;
+  }
+#endif
+  for (auto _ : state) {
+    if (wide) {
+#if SNNSIM_HAVE_AVX512_SCATTER
+      models::detail::deliver_and_depress_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                                 b.buckets.size(), b.depression.data(), 0.0, 1.0);
+#endif
+    } else {
+      models::detail::deliver_and_depress_scalar(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                                 b.buckets.size(), b.depression.data(), 0.0, 1.0);
+    }
+    benchmark::DoNotOptimize(b.g.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.buckets.size() * 20));
+}
+BENCHMARK(BM_ArrivalDeliverAndDepress)->Arg(0)->Arg(1);
 
 BENCHMARK_MAIN();
