@@ -5,85 +5,11 @@
 #include <limits>
 #include <stdexcept>
 
-#include "fast_exp.hpp"
+#include "lif_integrate.hpp"
 #include "sim/avx2_clones.hpp"
 
 namespace snnsim::models {
 namespace {
-
-constexpr double kMinNormal = std::numeric_limits<double>::min();
-
-struct Decay {
-  double ge, gi;                          // per-step factors
-  double ge_flush_below, gi_flush_below;  // DBL_MIN / factor: below, the product would be subnormal
-};
-
-// A decaying conductance that would become subnormal (below DBL_MIN) is set to 0 instead.
-// Subnormal operands cost Intel cores a microcode assist per vector instruction (on the order of
-// 100 cycles), and an inhibitory neuron's conductance passes through that range for 70 steps
-// after every spike of its partner: that once made integration half of training time. Flushing
-// does not change v: next to leak_gain and leak_gain * v_rest a conductance below DBL_MIN is
-// lost in rounding, so g_total and v_inf come out the same.
-inline double decayed(double g, double decay, double flush_below) { return g >= flush_below ? g * decay : 0.0; }
-
-// Over one step v relaxes toward v_inf = num / g_total by exp(-a g_total), with g held. When a
-// neuron's conductances are too small to change g_total or num in double precision (always
-// true once they are 0), v_inf and the factor are those of a neuron with no input, computed
-// once. That holds for most inhibitory neurons most of the time (their only input, from one
-// excitatory partner, fades within 40 ms of the partner's spike) and for excitatory ones late
-// in the rest between images. A block of 8 such neurons skips the division and the
-// exponential, most of a neuron's cost; the test is on the exact values, so no bit changes.
-struct Quiet {
-  double g_total, num, v_inf, factor;
-};
-
-// Neurons [0, m) of a block (m <= kBlock; a constant m lets the compiler vectorise fully).
-[[gnu::always_inline]] inline void integrate_block(std::size_t m, double* __restrict v, double* __restrict ge,
-                                                   double* __restrict gi, double k_leak, double e_rest, double e_exc,
-                                                   double e_inh, double a, const Decay& d, const Quiet& q) {
-  constexpr std::size_t kBlock = 8;
-  double g_total[kBlock], num[kBlock];
-  int driven = 0;
-#pragma omp simd reduction(| : driven)
-  for (std::size_t k = 0; k < m; ++k) {
-    g_total[k] = k_leak + ge[k] + gi[k];
-    num[k] = k_leak * e_rest + ge[k] * e_exc + gi[k] * e_inh;
-    driven |= static_cast<int>((g_total[k] != q.g_total) | (num[k] != q.num));
-  }
-  if (driven) {
-#pragma omp simd
-    for (std::size_t k = 0; k < m; ++k) {
-      const double v_inf = num[k] / g_total[k];
-      v[k] = v_inf + (v[k] - v_inf) * exp_nonpositive(-a * g_total[k]);
-    }
-  } else {
-#pragma omp simd
-    for (std::size_t k = 0; k < m; ++k) v[k] = q.v_inf + (v[k] - q.v_inf) * q.factor;
-  }
-#pragma omp simd
-  for (std::size_t k = 0; k < m; ++k) {
-    ge[k] = decayed(ge[k], d.ge, d.ge_flush_below);
-    gi[k] = decayed(gi[k], d.gi, d.gi_flush_below);
-  }
-}
-
-// The hot loop, cloned for AVX-512 and AVX2 where the CPU has them (8 or 4 doubles per
-// instruction instead of 2).
-SNNSIM_WIDE_CLONES
-void integrate_exponential_euler(std::size_t n, double* __restrict v, double* __restrict ge, double* __restrict gi,
-                                 double k_leak, double e_rest, double e_exc, double e_inh, double a, Decay d) {
-  const double zero = 0.0;
-  Quiet q;
-  q.g_total = k_leak + zero + zero;
-  q.num = k_leak * e_rest + zero * e_exc + zero * e_inh;
-  q.v_inf = q.num / q.g_total;
-  q.factor = exp_nonpositive(-a * q.g_total);
-  constexpr std::size_t kBlock = 8;
-  std::size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock)
-    integrate_block(kBlock, v + i, ge + i, gi + i, k_leak, e_rest, e_exc, e_inh, a, d, q);
-  if (i < n) integrate_block(n - i, v + i, ge + i, gi + i, k_leak, e_rest, e_exc, e_inh, a, d, q);
-}
 
 // Puts refractory neurons back at reset and tells whether any other neuron is above its
 // threshold. Branch-free so that it vectorises: in most steps nobody crosses, and the serial
@@ -173,9 +99,9 @@ void ConductanceLif::update_part(sim::Step now, int part) {
   double* ge = ge_.data() + lo;
   double* gi = gi_.data() + lo;
   double* theta = theta_.data() + lo;
-  const Decay decay{decay_ge_, decay_gi_, kMinNormal / decay_ge_, kMinNormal / decay_gi_};
+  const auto decay = ConductanceDecay::of(decay_ge_, decay_gi_);
   if (params_.integrator == Integrator::exponential_euler) {
-    integrate_exponential_euler(m, v, ge, gi, k_leak, e_rest, e_exc, e_inh, a, decay);
+    integrate_exponential_euler(m, v, ge, gi, MembraneConstants{k_leak, e_rest, e_exc, e_inh, a}, decay);
   } else {
 #pragma omp simd
     for (std::size_t i = 0; i < m; ++i) {

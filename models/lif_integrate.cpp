@@ -1,0 +1,166 @@
+#include "lif_integrate.hpp"
+
+#include "relax.hpp"
+#include "sim/avx2_clones.hpp"
+
+#if SNNSIM_HAVE_AVX512_SCATTER
+#include <immintrin.h>
+#endif
+
+namespace snnsim::models {
+namespace {
+
+// Most steps of most neurons come in one of two kinds, and a block of 8 neurons of one kind
+// skips work:
+// - Quiet: the conductances are too small to change g_total or num in double precision
+//   (always true once they are 0), so the step is that of a neuron without input, whose
+//   constant is computed once. That holds for most inhibitory neurons most of the time (their
+//   only input, from one excitatory partner, fades within 40 ms of the partner's spike) and
+//   for excitatory ones late in the rest between images. The test is on the exact values, so
+//   skipping changes no bit.
+// - Driven within the series' range (x = a g_total <= kRelaxPolyMax): relax_poly. A lane
+//   beyond it (an inhibitory neuron a few steps after its partner's spike, or an excitatory
+//   one under the inhibition of several neurons at once) takes relax_exact. The choice is per
+//   neuron, so it does not depend on how neurons are blocked or shared among threads.
+struct Quiet {
+  double g_total, num;
+  RelaxConstant step;
+  static Quiet of(const MembraneConstants& c) {
+    const double zero = 0.0;
+    Quiet q;
+    q.g_total = c.k_leak + zero + zero;
+    q.num = c.k_leak * c.e_rest + zero * c.e_exc + zero * c.e_inh;
+    q.step = RelaxConstant::of(q.g_total, q.num, c.a);
+    return q;
+  }
+};
+
+constexpr std::size_t kBlock = 8;
+
+// Neurons [0, m) of a block (m <= kBlock; a constant m lets the compiler vectorise fully).
+[[gnu::always_inline]] inline void integrate_block(std::size_t m, double* __restrict v, double* __restrict ge,
+                                                   double* __restrict gi, const MembraneConstants& c,
+                                                   const ConductanceDecay& d, const Quiet& q) {
+  const double k_leak = c.k_leak, e_rest = c.e_rest, e_exc = c.e_exc, e_inh = c.e_inh, a = c.a;
+  double g_total[kBlock], num[kBlock];
+  // Bit 0: some lane is driven; bit 1: some lane needs the exact form (one reduction for both).
+  int flags = 0;
+#pragma omp simd reduction(| : flags)
+  for (std::size_t k = 0; k < m; ++k) {
+    g_total[k] = k_leak + ge[k] + gi[k];
+    num[k] = k_leak * e_rest + ge[k] * e_exc + gi[k] * e_inh;
+    flags |= static_cast<int>((g_total[k] != q.g_total) | (num[k] != q.num)) |
+             (static_cast<int>(!(a * g_total[k] <= kRelaxPolyMax)) << 1);
+  }
+  if (flags & 2) {
+    for (std::size_t k = 0; k < m; ++k) {
+      const double x = a * g_total[k];
+      v[k] = x <= kRelaxPolyMax ? relax_poly(v[k], g_total[k], num[k], a, x) : relax_exact(v[k], g_total[k], num[k], a);
+    }
+  } else if (flags & 1) {
+#pragma omp simd
+    for (std::size_t k = 0; k < m; ++k) v[k] = relax_poly(v[k], g_total[k], num[k], a, a * g_total[k]);
+  } else if (q.step.poly) {
+    const double coefficient = q.step.coefficient, g_total_q = q.g_total, num_q = q.num;
+#pragma omp simd
+    for (std::size_t k = 0; k < m; ++k) v[k] = v[k] + coefficient * (num_q - g_total_q * v[k]);
+  } else {
+    const double v_inf = q.step.v_inf, factor = q.step.factor;
+#pragma omp simd
+    for (std::size_t k = 0; k < m; ++k) v[k] = v_inf + (v[k] - v_inf) * factor;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < m; ++k) {
+    ge[k] = decayed(ge[k], d.ge, d.ge_flush_below);
+    gi[k] = decayed(gi[k], d.gi, d.gi_flush_below);
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+SNNSIM_WIDE_CLONES
+void integrate_exponential_euler_portable(std::size_t n, double* __restrict v, double* __restrict ge,
+                                          double* __restrict gi, const MembraneConstants& c,
+                                          const ConductanceDecay& d) {
+  const Quiet q = Quiet::of(c);
+  std::size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) integrate_block(kBlock, v + i, ge + i, gi + i, c, d, q);
+  if (i < n) integrate_block(n - i, v + i, ge + i, gi + i, c, d, q);
+}
+
+#if SNNSIM_HAVE_AVX512_SCATTER
+// integrate_block 8 lanes at a time with masks: the block tests are a compare into a mask
+// register instead of a reduction across the vector. Every operation is the portable one, in
+// its order (no FMA), so the bits are the same; a block with a lane beyond the series' range
+// goes to the portable block.
+SNNSIM_AVX512_SCATTER
+void integrate_exponential_euler_avx512(std::size_t n, double* __restrict v, double* __restrict ge,
+                                        double* __restrict gi, const MembraneConstants& c,
+                                        const ConductanceDecay& d) {
+  const Quiet q = Quiet::of(c);
+  const __m512d k_leak = _mm512_set1_pd(c.k_leak), e_exc = _mm512_set1_pd(c.e_exc), e_inh = _mm512_set1_pd(c.e_inh),
+                a = _mm512_set1_pd(c.a), x_max = _mm512_set1_pd(kRelaxPolyMax);
+  const __m512d leak_num = _mm512_set1_pd(c.k_leak * c.e_rest);
+  const __m512d g_quiet = _mm512_set1_pd(q.g_total), num_quiet = _mm512_set1_pd(q.num);
+  const __m512d quiet_coefficient = _mm512_set1_pd(q.step.coefficient), quiet_v_inf = _mm512_set1_pd(q.step.v_inf),
+                quiet_factor = _mm512_set1_pd(q.step.factor);
+  const __m512d decay_e = _mm512_set1_pd(d.ge), decay_i = _mm512_set1_pd(d.gi),
+                flush_e = _mm512_set1_pd(d.ge_flush_below), flush_i = _mm512_set1_pd(d.gi_flush_below);
+  const __m512i sign_bit = _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ull));
+  // relax_phi's coefficients 1 / (k+1)!.
+  const __m512d one = _mm512_set1_pd(1.0), c1 = _mm512_set1_pd(1.0 / 2.0), c2 = _mm512_set1_pd(1.0 / 6.0),
+                c3 = _mm512_set1_pd(1.0 / 24.0), c4 = _mm512_set1_pd(1.0 / 120.0), c5 = _mm512_set1_pd(1.0 / 720.0),
+                c6 = _mm512_set1_pd(1.0 / 5040.0), c7 = _mm512_set1_pd(1.0 / 40320.0),
+                c8 = _mm512_set1_pd(1.0 / 362880.0), c9 = _mm512_set1_pd(1.0 / 3628800.0),
+                c10 = _mm512_set1_pd(1.0 / 39916800.0), c11 = _mm512_set1_pd(1.0 / 479001600.0);
+  for (std::size_t i = 0; i < n; i += kBlock) {
+    const __mmask8 m = n - i >= kBlock ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1u);
+    const __m512d e = _mm512_maskz_loadu_pd(m, ge + i), h = _mm512_maskz_loadu_pd(m, gi + i);
+    const __m512d g_total = _mm512_add_pd(_mm512_add_pd(k_leak, e), h);
+    const __m512d num = _mm512_add_pd(_mm512_add_pd(leak_num, _mm512_mul_pd(e, e_exc)), _mm512_mul_pd(h, e_inh));
+    const __m512d x = _mm512_mul_pd(a, g_total);
+    if (_mm512_mask_cmp_pd_mask(m, x, x_max, _CMP_NLE_UQ) != 0) {
+      integrate_block(n - i >= kBlock ? kBlock : n - i, v + i, ge + i, gi + i, c, d, q);
+      continue;
+    }
+    const __m512d v0 = _mm512_maskz_loadu_pd(m, v + i);
+    __m512d v1;
+    if ((_mm512_mask_cmp_pd_mask(m, g_total, g_quiet, _CMP_NEQ_UQ) |
+         _mm512_mask_cmp_pd_mask(m, num, num_quiet, _CMP_NEQ_UQ)) != 0) {
+      // relax_poly, term by term.
+      const __m512d y = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), sign_bit));  // -x
+      const __m512d y2 = _mm512_mul_pd(y, y), y4 = _mm512_mul_pd(y2, y2), y8 = _mm512_mul_pd(y4, y4);
+      const __m512d p01 = _mm512_add_pd(one, _mm512_mul_pd(y, c1)), p23 = _mm512_add_pd(c2, _mm512_mul_pd(y, c3)),
+                    p45 = _mm512_add_pd(c4, _mm512_mul_pd(y, c5)), p67 = _mm512_add_pd(c6, _mm512_mul_pd(y, c7)),
+                    p89 = _mm512_add_pd(c8, _mm512_mul_pd(y, c9)), pab = _mm512_add_pd(c10, _mm512_mul_pd(y, c11));
+      const __m512d p0_3 = _mm512_add_pd(p01, _mm512_mul_pd(y2, p23)),
+                    p4_7 = _mm512_add_pd(p45, _mm512_mul_pd(y2, p67)),
+                    p8_b = _mm512_add_pd(p89, _mm512_mul_pd(y2, pab));
+      const __m512d phi = _mm512_add_pd(_mm512_add_pd(p0_3, _mm512_mul_pd(y4, p4_7)), _mm512_mul_pd(y8, p8_b));
+      const __m512d coefficient = _mm512_mul_pd(a, phi);
+      v1 = _mm512_add_pd(v0, _mm512_mul_pd(coefficient, _mm512_sub_pd(num, _mm512_mul_pd(g_total, v0))));
+    } else if (q.step.poly) {
+      v1 = _mm512_add_pd(v0, _mm512_mul_pd(quiet_coefficient, _mm512_sub_pd(num_quiet, _mm512_mul_pd(g_quiet, v0))));
+    } else {
+      v1 = _mm512_add_pd(quiet_v_inf, _mm512_mul_pd(_mm512_sub_pd(v0, quiet_v_inf), quiet_factor));
+    }
+    _mm512_mask_storeu_pd(v + i, m, v1);
+    _mm512_mask_storeu_pd(ge + i, m, _mm512_maskz_mul_pd(_mm512_cmp_pd_mask(e, flush_e, _CMP_GE_OQ), e, decay_e));
+    _mm512_mask_storeu_pd(gi + i, m, _mm512_maskz_mul_pd(_mm512_cmp_pd_mask(h, flush_i, _CMP_GE_OQ), h, decay_i));
+  }
+}
+#endif
+
+}  // namespace detail
+
+void integrate_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
+                                 const ConductanceDecay& d) {
+#if SNNSIM_HAVE_AVX512_SCATTER
+  if (sim::avx512_scatter_available()) return detail::integrate_exponential_euler_avx512(n, v, ge, gi, c, d);
+#endif
+  detail::integrate_exponential_euler_portable(n, v, ge, gi, c, d);
+}
+
+}  // namespace snnsim::models
