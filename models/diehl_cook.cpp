@@ -217,7 +217,7 @@ void DiehlCookNetwork::restore_dynamic(const DynamicState& d) {
   inh_->gi() = d.inh_gi;
   inh_->refractory_until() = d.inh_refractory_until;
   inh_->blocked_until() = d.inh_blocked_until;
-  input_exc_->plasticity().last_post() = d.stdp_last_post;
+  input_exc_->plasticity().set_last_post(d.stdp_last_post);
   const auto& projections = engine_.projections();
   std::vector<std::vector<std::pair<sim::Step, sim::NeuronId>>> flights(projections.size());
   for (std::size_t k = 0; k < d.in_flight_step.size(); ++k) {

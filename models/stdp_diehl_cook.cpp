@@ -68,16 +68,4 @@ void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* 
   detail::deliver_and_depress_scalar(g, gain, w, post, buckets, n_buckets, depression, w_min, w_max);
 }
 
-// Out of line so that it can be cloned for AVX2 (gathers of per-neuron values).
-SNNSIM_AVX2_CLONES
-void scaled_traces(const TraceTable& table, const sim::Step* __restrict last_spike, sim::Step now, double scale,
-                   double* __restrict out, std::size_t n) {
-  const double* values = table.data();
-  const sim::Step last = table.last();
-  for (std::size_t j = 0; j < n; ++j) {
-    const sim::Step k = now - last_spike[j];
-    out[j] = scale * values[k < last ? k : last];
-  }
-}
-
 }  // namespace snnsim::models

@@ -52,10 +52,6 @@ inline float clip_weight(double w, double w_min, double w_max) {
   return static_cast<float>(w > w_max ? w_max : w);
 }
 
-/// out[j] = scale * table(now - last_spike[j]) for j < n, with now >= last_spike[j] (stdp_diehl_cook.cpp).
-void scaled_traces(const TraceTable& table, const sim::Step* last_spike, sim::Step now, double scale, double* out,
-                   std::size_t n);
-
 /// For each bucket in order, over its synapses k: g[post[k]] += gain * w[k], then
 /// w[k] <- clip(w[k] - depression[post[k]], w_min, w_max) (stdp_diehl_cook.cpp). The post ids
 /// within a bucket are distinct.
@@ -84,13 +80,18 @@ class DiehlCookStdp {
         post1_(p.tau_post1_ms, dt_ms),
         post2_(p.tau_post2_ms, dt_ms),
         last_post_(n_post, kNeverSpiked),
-        depression_(n_post, 0.0) {}
+        depression_(n_post, 0.0),
+        is_recent_(n_post, 0) {}
 
   /// Once per step before arrivals: the depression nu_pre * x_post1(now) of post neurons
-  /// [lo, hi). Disjoint ranges may be prepared on different threads.
+  /// [lo, hi). Disjoint ranges may be prepared on different threads. Only neurons that spiked
+  /// within the trace table's length can have a non-zero trace; the others' entries stay 0,
+  /// which is what the table gives them, so this is the full computation at a fraction of the
+  /// cost (at N = 400 a few dozen neurons instead of all).
   void prepare_arrivals(sim::Step now, std::size_t lo, std::size_t hi) {
     const double scale = p_.flipped_depression ? -p_.nu_pre : p_.nu_pre;
-    scaled_traces(post1_, last_post_.data() + lo, now, scale, depression_.data() + lo, hi - lo);
+    for (const sim::NeuronId j : recent_)
+      if (j >= lo && j < hi) depression_[j] = scale * post1_(now - last_post_[j]);
   }
   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
                    std::size_t n_buckets) const {
@@ -109,20 +110,54 @@ class DiehlCookStdp {
       w = clip(static_cast<double>(w) + scale * x_pre);
     }
     last_post_[post] = now;
+    forget_expired(now);
+    if (!is_recent_[post]) {
+      is_recent_[post] = 1;
+      recent_.push_back(post);
+    }
   }
 
-  void reset_dynamics() { std::fill(last_post_.begin(), last_post_.end(), kNeverSpiked); }
-  std::vector<sim::Step>& last_post() { return last_post_; }
+  void reset_dynamics() { set_last_post(std::vector<sim::Step>(last_post_.size(), kNeverSpiked)); }
   const std::vector<sim::Step>& last_post() const { return last_post_; }
+  /// Restores the post spike steps (checkpoints); every neuron that ever spiked counts as recent
+  /// until its trace is found to have expired.
+  void set_last_post(std::vector<sim::Step> last) {
+    last_post_ = std::move(last);
+    recent_.clear();
+    is_recent_.assign(last_post_.size(), 0);
+    std::fill(depression_.begin(), depression_.end(), 0.0);
+    for (std::size_t j = 0; j < last_post_.size(); ++j)
+      if (last_post_[j] != kNeverSpiked) {
+        is_recent_[j] = 1;
+        recent_.push_back(static_cast<sim::NeuronId>(j));
+      }
+  }
   const StdpParams& params() const { return p_; }
 
  private:
   float clip(double w) const { return clip_weight(w, p_.w_min, p_.w_max); }
 
+  // Drops the neurons whose x_post1 is 0 from now on and zeroes their depression. Runs with the
+  // post spikes (after the step's arrivals, on one thread), so no prepare_arrivals is running.
+  void forget_expired(sim::Step now) {
+    std::size_t kept = 0;
+    for (const sim::NeuronId j : recent_) {
+      if (now - last_post_[j] >= post1_.last()) {
+        is_recent_[j] = 0;
+        depression_[j] = 0.0;
+      } else {
+        recent_[kept++] = j;
+      }
+    }
+    recent_.resize(kept);
+  }
+
   StdpParams p_;
   TraceTable pre_, post1_, post2_;
   std::vector<sim::Step> last_post_;
   std::vector<double> depression_;
+  std::vector<sim::NeuronId> recent_;     // post neurons whose x_post1 may be non-zero
+  std::vector<std::uint8_t> is_recent_;  // per post neuron: listed in recent_
 };
 
 }  // namespace snnsim::models
