@@ -6,29 +6,8 @@
 #include <stdexcept>
 
 #include "lif_integrate.hpp"
-#include "sim/avx2_clones.hpp"
 
 namespace snnsim::models {
-namespace {
-
-// Puts refractory neurons back at reset and tells whether any other neuron is above its
-// threshold. Branch-free so that it vectorises: in most steps nobody crosses, and the serial
-// spike pass below is skipped.
-SNNSIM_WIDE_CLONES
-bool clamp_refractory_and_find_crossings(std::size_t n, double* __restrict v, const double* __restrict theta,
-                                         const sim::Step* __restrict refractory_until, sim::Step now,
-                                         double v_reset, double base) {
-  int crossed = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const bool refractory = now < refractory_until[i];
-    v[i] = refractory ? v_reset : v[i];
-    crossed |= static_cast<int>(!refractory & (v[i] > base + theta[i]));
-  }
-  return crossed != 0;
-}
-
-}  // namespace
-
 void validate(const LifParams& p, const std::string& prefix) {
   auto positive = [&](double x, const char* name) {
     if (!(x > 0.0) || !std::isfinite(x)) throw std::invalid_argument(prefix + name + " must be positive");
@@ -100,24 +79,22 @@ void ConductanceLif::update_part(sim::Step now, int part) {
   double* gi = gi_.data() + lo;
   double* theta = theta_.data() + lo;
   const auto decay = ConductanceDecay::of(decay_ge_, decay_gi_);
+  const ThresholdStep threshold{theta, refractory_until_.data() + lo, now, v_reset, threshold_base(), decay_theta_,
+                                params_.adaptive_threshold && theta_plastic_};
+  int& crossed = crossed_[static_cast<std::size_t>(part)];
   if (params_.integrator == Integrator::exponential_euler) {
-    integrate_exponential_euler(m, v, ge, gi, MembraneConstants{k_leak, e_rest, e_exc, e_inh, a}, decay);
-  } else {
-#pragma omp simd
-    for (std::size_t i = 0; i < m; ++i) {
-      v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
-      ge[i] = decayed(ge[i], decay.ge, decay.ge_flush_below);
-      gi[i] = decayed(gi[i], decay.gi, decay.gi_flush_below);
-    }
+    crossed = update_exponential_euler(m, v, ge, gi, MembraneConstants{k_leak, e_rest, e_exc, e_inh, a}, decay, threshold);
+    return;
   }
-  if (params_.adaptive_threshold && theta_plastic_) {
-    const double decay_theta = decay_theta_;
 #pragma omp simd
-    for (std::size_t i = 0; i < m; ++i) theta[i] *= decay_theta;
+  for (std::size_t i = 0; i < m; ++i) {
+    v[i] += a * (k_leak * (e_rest - v[i]) + ge[i] * (e_exc - v[i]) + gi[i] * (e_inh - v[i]));
+    ge[i] = decayed(ge[i], decay.ge, decay.ge_flush_below);
+    gi[i] = decayed(gi[i], decay.gi, decay.gi_flush_below);
   }
+  if (threshold.decay_theta) decay_thresholds(m, theta, decay_theta_);
   // Puts refractory neurons back at reset and reports whether anyone crossed.
-  crossed_[static_cast<std::size_t>(part)] = clamp_refractory_and_find_crossings(
-      m, v, theta, refractory_until_.data() + lo, now, v_reset, threshold_base());
+  crossed = clamp_refractory_and_find_crossings(m, v, theta, threshold.refractory_until, now, v_reset, threshold.base);
 }
 
 // Threshold pass: serial and in id order, so the spike list never depends on threads.

@@ -90,40 +90,70 @@ void integrate_exponential_euler_portable(std::size_t n, double* __restrict v, d
   if (i < n) integrate_block(n - i, v + i, ge + i, gi + i, c, d, q);
 }
 
+bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
+                                       const ConductanceDecay& d, const ThresholdStep& t) {
+  integrate_exponential_euler_portable(n, v, ge, gi, c, d);
+  if (t.decay_theta) decay_thresholds(n, t.theta, t.theta_factor);
+  return clamp_refractory_and_find_crossings(n, v, t.theta, t.refractory_until, t.now, t.v_reset, t.base);
+}
+
 #if SNNSIM_HAVE_AVX512_SCATTER
 // integrate_block 8 lanes at a time with masks: the block tests are a compare into a mask
 // register instead of a reduction across the vector. Every operation is the portable one, in
 // its order (no FMA), so the bits are the same; a block with a lane beyond the series' range
 // goes to the portable block.
-SNNSIM_AVX512_SCATTER
-void integrate_exponential_euler_avx512(std::size_t n, double* __restrict v, double* __restrict ge,
-                                        double* __restrict gi, const MembraneConstants& c,
-                                        const ConductanceDecay& d) {
-  const Quiet q = Quiet::of(c);
-  const __m512d k_leak = _mm512_set1_pd(c.k_leak), e_exc = _mm512_set1_pd(c.e_exc), e_inh = _mm512_set1_pd(c.e_inh),
-                a = _mm512_set1_pd(c.a), x_max = _mm512_set1_pd(kRelaxPolyMax);
-  const __m512d leak_num = _mm512_set1_pd(c.k_leak * c.e_rest);
-  const __m512d g_quiet = _mm512_set1_pd(q.g_total), num_quiet = _mm512_set1_pd(q.num);
-  const __m512d quiet_coefficient = _mm512_set1_pd(q.step.coefficient), quiet_v_inf = _mm512_set1_pd(q.step.v_inf),
-                quiet_factor = _mm512_set1_pd(q.step.factor);
-  const __m512d decay_e = _mm512_set1_pd(d.ge), decay_i = _mm512_set1_pd(d.gi),
-                flush_e = _mm512_set1_pd(d.ge_flush_below), flush_i = _mm512_set1_pd(d.gi_flush_below);
-  const __m512i sign_bit = _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ull));
-  // relax_phi's coefficients 1 / (k+1)!.
-  const __m512d one = _mm512_set1_pd(1.0), c1 = _mm512_set1_pd(1.0 / 2.0), c2 = _mm512_set1_pd(1.0 / 6.0),
-                c3 = _mm512_set1_pd(1.0 / 24.0), c4 = _mm512_set1_pd(1.0 / 120.0), c5 = _mm512_set1_pd(1.0 / 720.0),
-                c6 = _mm512_set1_pd(1.0 / 5040.0), c7 = _mm512_set1_pd(1.0 / 40320.0),
-                c8 = _mm512_set1_pd(1.0 / 362880.0), c9 = _mm512_set1_pd(1.0 / 3628800.0),
-                c10 = _mm512_set1_pd(1.0 / 39916800.0), c11 = _mm512_set1_pd(1.0 / 479001600.0);
-  for (std::size_t i = 0; i < n; i += kBlock) {
-    const __mmask8 m = n - i >= kBlock ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1u);
+struct Avx512Step {
+  const MembraneConstants& c;
+  const ConductanceDecay& d;
+  const Quiet& q;
+  __m512d k_leak, leak_num, e_exc, e_inh, a, x_max, g_quiet, num_quiet, quiet_coefficient, quiet_v_inf, quiet_factor;
+  __m512d decay_e, decay_i, flush_e, flush_i;
+  __m512i sign_bit;
+  __m512d one, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11;  // relax_phi's coefficients 1 / (k+1)!
+
+  SNNSIM_AVX512_SCATTER Avx512Step(const MembraneConstants& c_, const ConductanceDecay& d_, const Quiet& q_)
+      : c(c_), d(d_), q(q_) {
+    k_leak = _mm512_set1_pd(c.k_leak);
+    leak_num = _mm512_set1_pd(c.k_leak * c.e_rest);
+    e_exc = _mm512_set1_pd(c.e_exc);
+    e_inh = _mm512_set1_pd(c.e_inh);
+    a = _mm512_set1_pd(c.a);
+    x_max = _mm512_set1_pd(kRelaxPolyMax);
+    g_quiet = _mm512_set1_pd(q.g_total);
+    num_quiet = _mm512_set1_pd(q.num);
+    quiet_coefficient = _mm512_set1_pd(q.step.coefficient);
+    quiet_v_inf = _mm512_set1_pd(q.step.v_inf);
+    quiet_factor = _mm512_set1_pd(q.step.factor);
+    decay_e = _mm512_set1_pd(d.ge);
+    decay_i = _mm512_set1_pd(d.gi);
+    flush_e = _mm512_set1_pd(d.ge_flush_below);
+    flush_i = _mm512_set1_pd(d.gi_flush_below);
+    sign_bit = _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ull));
+    one = _mm512_set1_pd(1.0);
+    c1 = _mm512_set1_pd(1.0 / 2.0);
+    c2 = _mm512_set1_pd(1.0 / 6.0);
+    c3 = _mm512_set1_pd(1.0 / 24.0);
+    c4 = _mm512_set1_pd(1.0 / 120.0);
+    c5 = _mm512_set1_pd(1.0 / 720.0);
+    c6 = _mm512_set1_pd(1.0 / 5040.0);
+    c7 = _mm512_set1_pd(1.0 / 40320.0);
+    c8 = _mm512_set1_pd(1.0 / 362880.0);
+    c9 = _mm512_set1_pd(1.0 / 3628800.0);
+    c10 = _mm512_set1_pd(1.0 / 39916800.0);
+    c11 = _mm512_set1_pd(1.0 / 479001600.0);
+  }
+
+  // Lanes m of the block at i (of n neurons): returns the new v (not stored); ge and gi are
+  // decayed and stored.
+  SNNSIM_AVX512_SCATTER [[gnu::always_inline]] inline __m512d lanes(std::size_t i, std::size_t n, __mmask8 m,
+                                                                    double* v, double* ge, double* gi) const {
     const __m512d e = _mm512_maskz_loadu_pd(m, ge + i), h = _mm512_maskz_loadu_pd(m, gi + i);
     const __m512d g_total = _mm512_add_pd(_mm512_add_pd(k_leak, e), h);
     const __m512d num = _mm512_add_pd(_mm512_add_pd(leak_num, _mm512_mul_pd(e, e_exc)), _mm512_mul_pd(h, e_inh));
     const __m512d x = _mm512_mul_pd(a, g_total);
     if (_mm512_mask_cmp_pd_mask(m, x, x_max, _CMP_NLE_UQ) != 0) {
       integrate_block(n - i >= kBlock ? kBlock : n - i, v + i, ge + i, gi + i, c, d, q);
-      continue;
+      return _mm512_maskz_loadu_pd(m, v + i);
     }
     const __m512d v0 = _mm512_maskz_loadu_pd(m, v + i);
     __m512d v1;
@@ -146,14 +176,87 @@ void integrate_exponential_euler_avx512(std::size_t n, double* __restrict v, dou
     } else {
       v1 = _mm512_add_pd(quiet_v_inf, _mm512_mul_pd(_mm512_sub_pd(v0, quiet_v_inf), quiet_factor));
     }
-    _mm512_mask_storeu_pd(v + i, m, v1);
     _mm512_mask_storeu_pd(ge + i, m, _mm512_maskz_mul_pd(_mm512_cmp_pd_mask(e, flush_e, _CMP_GE_OQ), e, decay_e));
     _mm512_mask_storeu_pd(gi + i, m, _mm512_maskz_mul_pd(_mm512_cmp_pd_mask(h, flush_i, _CMP_GE_OQ), h, decay_i));
+    return v1;
   }
+};
+
+SNNSIM_AVX512_SCATTER [[gnu::always_inline]] inline __mmask8 lane_mask(std::size_t i, std::size_t n) {
+  return n - i >= kBlock ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1u);
+}
+
+SNNSIM_AVX512_SCATTER
+void integrate_exponential_euler_avx512(std::size_t n, double* __restrict v, double* __restrict ge,
+                                        double* __restrict gi, const MembraneConstants& c,
+                                        const ConductanceDecay& d) {
+  const Quiet q = Quiet::of(c);
+  const Avx512Step step(c, d, q);
+  for (std::size_t i = 0; i < n; i += kBlock) {
+    const __mmask8 m = lane_mask(i, n);
+    _mm512_mask_storeu_pd(v + i, m, step.lanes(i, n, m, v, ge, gi));
+  }
+}
+
+// The threshold step on the new v while it is in a register, with the operations of
+// decay_thresholds and clamp_refractory_and_find_crossings.
+SNNSIM_AVX512_SCATTER
+bool update_exponential_euler_avx512(std::size_t n, double* __restrict v, double* __restrict ge,
+                                     double* __restrict gi, const MembraneConstants& c, const ConductanceDecay& d,
+                                     const ThresholdStep& t) {
+  const Quiet q = Quiet::of(c);
+  const Avx512Step step(c, d, q);
+  const __m512d v_reset = _mm512_set1_pd(t.v_reset), base = _mm512_set1_pd(t.base),
+                theta_factor = _mm512_set1_pd(t.theta_factor);
+  const __m512i now = _mm512_set1_epi64(static_cast<long long>(t.now));
+  static_assert(sizeof(sim::Step) == 8);
+  __mmask8 crossed = 0;
+  for (std::size_t i = 0; i < n; i += kBlock) {
+    const __mmask8 m = lane_mask(i, n);
+    __m512d v1 = step.lanes(i, n, m, v, ge, gi);
+    __m512d theta = _mm512_maskz_loadu_pd(m, t.theta + i);
+    if (t.decay_theta) {
+      theta = _mm512_mul_pd(theta, theta_factor);
+      _mm512_mask_storeu_pd(t.theta + i, m, theta);
+    }
+    const __mmask8 refractory =
+        _mm512_mask_cmpgt_epi64_mask(m, _mm512_maskz_loadu_epi64(m, t.refractory_until + i), now);
+    v1 = _mm512_mask_mov_pd(v1, refractory, v_reset);
+    _mm512_mask_storeu_pd(v + i, m, v1);
+    crossed |= _mm512_mask_cmp_pd_mask(static_cast<__mmask8>(m & ~refractory), v1, _mm512_add_pd(base, theta),
+                                       _CMP_GT_OQ);
+  }
+  return crossed != 0;
 }
 #endif
 
 }  // namespace detail
+
+SNNSIM_WIDE_CLONES
+void decay_thresholds(std::size_t n, double* __restrict theta, double factor) {
+  for (std::size_t i = 0; i < n; ++i) theta[i] *= factor;
+}
+
+SNNSIM_WIDE_CLONES
+bool clamp_refractory_and_find_crossings(std::size_t n, double* __restrict v, const double* __restrict theta,
+                                         const sim::Step* __restrict refractory_until, sim::Step now,
+                                         double v_reset, double base) {
+  int crossed = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool refractory = now < refractory_until[i];
+    v[i] = refractory ? v_reset : v[i];
+    crossed |= static_cast<int>(!refractory & (v[i] > base + theta[i]));
+  }
+  return crossed != 0;
+}
+
+bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
+                              const ConductanceDecay& d, const ThresholdStep& t) {
+#if SNNSIM_HAVE_AVX512_SCATTER
+  if (sim::avx512_scatter_available()) return detail::update_exponential_euler_avx512(n, v, ge, gi, c, d, t);
+#endif
+  return detail::update_exponential_euler_portable(n, v, ge, gi, c, d, t);
+}
 
 void integrate_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                                  const ConductanceDecay& d) {

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "sim/types.hpp"
+
 namespace snnsim::models {
 
 /// The membrane equation's constants: tau_m dv/dt = k_leak (e_rest - v) + ge (e_exc - v) +
@@ -35,14 +37,43 @@ inline double decayed(double g, double decay, double flush_below) { return g >= 
 void integrate_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                                  const ConductanceDecay& d);
 
+/// What follows the membrane step: theta decays (when decay_theta), refractory neurons are put
+/// back at reset, and the others are tested against their thresholds base + theta.
+struct ThresholdStep {
+  double* theta;
+  const sim::Step* refractory_until;
+  sim::Step now;
+  double v_reset, base, theta_factor;
+  bool decay_theta;
+};
+
+/// theta[i] *= factor for i < n.
+void decay_thresholds(std::size_t n, double* theta, double factor);
+
+/// The refractory clamp and the threshold test of ThresholdStep for i < n (theta as it is):
+/// whether any neuron that is not refractory is above its threshold. Branch-free so that it
+/// vectorises: in most steps nobody crosses, and the serial spike pass is skipped.
+bool clamp_refractory_and_find_crossings(std::size_t n, double* v, const double* theta,
+                                         const sim::Step* refractory_until, sim::Step now, double v_reset,
+                                         double base);
+
+/// integrate_exponential_euler, decay_thresholds (when t.decay_theta) and
+/// clamp_refractory_and_find_crossings in one pass over the neurons where the CPU has AVX-512
+/// (one load and store of each array instead of up to three); returns whether anyone crossed.
+bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
+                              const ConductanceDecay& d, const ThresholdStep& t);
+
 namespace detail {
-/// The two versions integrate_exponential_euler chooses between, for the test that they agree.
-/// The AVX-512 one exists on x86-64 builds and may be called only where
-/// sim::avx512_scatter_available().
+/// The versions the functions above choose between, for the test that they agree. The AVX-512
+/// ones exist on x86-64 builds and may be called only where sim::avx512_scatter_available().
 void integrate_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi,
                                           const MembraneConstants& c, const ConductanceDecay& d);
 void integrate_exponential_euler_avx512(std::size_t n, double* v, double* ge, double* gi,
                                         const MembraneConstants& c, const ConductanceDecay& d);
+bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
+                                       const ConductanceDecay& d, const ThresholdStep& t);
+bool update_exponential_euler_avx512(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
+                                     const ConductanceDecay& d, const ThresholdStep& t);
 }  // namespace detail
 
 }  // namespace snnsim::models

@@ -176,3 +176,74 @@ TEST(LifIntegrate, TestNeuronsCoverQuietDrivenAndBeyondLanes) {
   EXPECT_GT(exact, 10);
   EXPECT_GT(flushed, 5);
 }
+
+namespace {
+
+using UpdateKernel = bool (*)(std::size_t, double*, double*, double*, const MembraneConstants&,
+                              const ConductanceDecay&, const models::ThresholdStep&);
+
+// The fused update against the three steps done one after the other by the formula: v, ge,
+// gi, theta to the bit, and the crossing flag, with refractory lanes, lanes just above and
+// just below threshold, and theta decay on and off.
+void expect_update_matches_steps(UpdateKernel kernel, const char* name) {
+  const MembraneConstants c{1.0, -65.0, 0.0, -100.0, 0.005};
+  const auto d = ConductanceDecay::of(std::exp(-0.5), std::exp(-0.25));
+  // The reset lies above some thresholds, so a refractory lane counted as crossing would show.
+  const double base = -72.0, v_reset = -52.0, theta_factor = std::exp(-0.5 / 1e7);
+  const sim::Step now = 1000;
+  int mismatches = 0, crossings_seen = 0, quiet_steps_seen = 0;
+  for (const bool decay_theta : {true, false}) {
+    for (std::size_t n = 0; n <= 41; ++n) {
+      for (int variant = 0; variant < 2; ++variant) {
+        Neurons got = make_neurons(n, 500 + n, d);
+        std::mt19937_64 rng(900 + n);
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        std::vector<double> theta(n);
+        std::vector<sim::Step> refractory_until(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          theta[i] = 15.0 + 10.0 * u(rng);
+          refractory_until[i] = u(rng) < 0.2 ? now + 3 : (u(rng) < 0.5 ? now : now - 40);
+          // variant 1: some lanes sit just above threshold (they cross), the rest well below
+          if (variant == 1 && u(rng) < 0.1) got.v[i] = base + theta[i] + 0.5;
+          else if (variant == 0) got.v[i] = std::min(got.v[i], base + theta[i] - 3.0);
+        }
+        Neurons want = reference_step(got, c, d);
+        std::vector<double> want_theta = theta;
+        if (decay_theta) models::decay_thresholds(n, want_theta.data(), theta_factor);
+        const bool want_crossed = models::clamp_refractory_and_find_crossings(
+            n, want.v.data(), want_theta.data(), refractory_until.data(), now, v_reset, base);
+        const models::ThresholdStep t{theta.data(), refractory_until.data(), now, v_reset, base, theta_factor,
+                                      decay_theta};
+        const bool crossed = kernel(n, got.v.data(), got.ge.data(), got.gi.data(), c, d, t);
+        crossings_seen += want_crossed ? 1 : 0;
+        quiet_steps_seen += want_crossed ? 0 : 1;
+        if (crossed != want_crossed) {
+          ++mismatches;
+          ADD_FAILURE() << name << ": n " << n << " variant " << variant << " crossed " << crossed;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+          if (!same_bits(got.v[i], want.v[i]) || !same_bits(got.ge[i], want.ge[i]) ||
+              !same_bits(got.gi[i], want.gi[i]) || !same_bits(theta[i], want_theta[i]))
+            if (++mismatches <= 5) ADD_FAILURE() << name << ": n " << n << " neuron " << i;
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << name;
+  EXPECT_GT(crossings_seen, 20);
+  EXPECT_GT(quiet_steps_seen, 20);
+}
+
+}  // namespace
+
+TEST(LifIntegrate, PortableUpdateHasTheBitsOfTheSteps) {
+  expect_update_matches_steps(models::detail::update_exponential_euler_portable, "portable");
+}
+
+TEST(LifIntegrate, Avx512UpdateHasTheBitsOfTheSteps) {
+#if SNNSIM_HAVE_AVX512_SCATTER
+  if (!sim::avx512_scatter_available()) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/VL";
+  expect_update_matches_steps(models::detail::update_exponential_euler_avx512, "avx512");
+#else
+  GTEST_SKIP() << "not an x86-64 build";
+#endif
+}
