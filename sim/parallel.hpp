@@ -2,8 +2,9 @@
 // Within-step parallelism: a population's neurons, or a projection's targets, are cut into a
 // few contiguous ranges, one per thread (Engine::advance runs them). Every neuron and every
 // synapse is still computed by the same operations in the same order, only on another thread,
-// so results do not depend on the thread count. It pays only when a step has a lot of work
-// (about a thousand neurons or more): a step costs three barriers of about half a microsecond.
+// so results do not depend on the thread count. It pays only when a step has a lot of work: a
+// step costs three barriers of about half a microsecond. Measured in D&C training on 2 cores
+// (100 images, 1 -> 2 threads): N=1600 117 -> 95 images/s, N=2400 74 -> 85, N=3200 56 -> 74.
 #include <algorithm>
 #include <cstddef>
 
@@ -12,7 +13,7 @@ namespace snnsim::sim {
 struct Parallelism {
   int threads = 1;
   /// Below this many neurons (or targets) per thread, a loop stays on one thread.
-  std::size_t min_per_thread = 512;
+  std::size_t min_per_thread = 1024;
 
   /// How many ranges to cut n items into.
   int parts(std::size_t n) const {
