@@ -148,6 +148,13 @@ struct Avx512Step {
   SNNSIM_AVX512_SCATTER [[gnu::always_inline]] inline __m512d lanes(std::size_t i, std::size_t n, __mmask8 m,
                                                                     double* v, double* ge, double* gi) const {
     const __m512d e = _mm512_maskz_loadu_pd(m, ge + i), h = _mm512_maskz_loadu_pd(m, gi + i);
+    // Conductances all +0 (bit for bit): the quiet step, and ge, gi stay +0 (decayed(+0) = +0),
+    // so nothing else needs computing or storing. Most inhibitory blocks, most of the time.
+    if (q.step.poly && _mm512_mask_test_epi64_mask(m, _mm512_castpd_si512(e), _mm512_castpd_si512(e)) == 0 &&
+        _mm512_mask_test_epi64_mask(m, _mm512_castpd_si512(h), _mm512_castpd_si512(h)) == 0) {
+      const __m512d v0 = _mm512_maskz_loadu_pd(m, v + i);
+      return _mm512_add_pd(v0, _mm512_mul_pd(quiet_coefficient, _mm512_sub_pd(num_quiet, _mm512_mul_pd(g_quiet, v0))));
+    }
     const __m512d g_total = _mm512_add_pd(_mm512_add_pd(k_leak, e), h);
     const __m512d num = _mm512_add_pd(_mm512_add_pd(leak_num, _mm512_mul_pd(e, e_exc)), _mm512_mul_pd(h, e_inh));
     const __m512d x = _mm512_mul_pd(a, g_total);
