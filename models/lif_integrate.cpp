@@ -108,8 +108,7 @@ struct Avx512Step {
   const Quiet& q;
   __m512d k_leak, leak_num, e_exc, e_inh, a, x_max, g_quiet, num_quiet, quiet_coefficient, quiet_v_inf, quiet_factor;
   __m512d decay_e, decay_i, flush_e, flush_i;
-  __m512i sign_bit;
-  __m512d one, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11;  // relax_phi's coefficients 1 / (k+1)!
+  __m512d one, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11;  // relax_phi's coefficients (-1)^k / (k+1)!
 
   SNNSIM_AVX512_SCATTER Avx512Step(const MembraneConstants& c_, const ConductanceDecay& d_, const Quiet& q_)
       : c(c_), d(d_), q(q_) {
@@ -128,19 +127,18 @@ struct Avx512Step {
     decay_i = _mm512_set1_pd(d.gi);
     flush_e = _mm512_set1_pd(d.ge_flush_below);
     flush_i = _mm512_set1_pd(d.gi_flush_below);
-    sign_bit = _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ull));
     one = _mm512_set1_pd(1.0);
-    c1 = _mm512_set1_pd(1.0 / 2.0);
+    c1 = _mm512_set1_pd(-1.0 / 2.0);
     c2 = _mm512_set1_pd(1.0 / 6.0);
-    c3 = _mm512_set1_pd(1.0 / 24.0);
+    c3 = _mm512_set1_pd(-1.0 / 24.0);
     c4 = _mm512_set1_pd(1.0 / 120.0);
-    c5 = _mm512_set1_pd(1.0 / 720.0);
+    c5 = _mm512_set1_pd(-1.0 / 720.0);
     c6 = _mm512_set1_pd(1.0 / 5040.0);
-    c7 = _mm512_set1_pd(1.0 / 40320.0);
+    c7 = _mm512_set1_pd(-1.0 / 40320.0);
     c8 = _mm512_set1_pd(1.0 / 362880.0);
-    c9 = _mm512_set1_pd(1.0 / 3628800.0);
+    c9 = _mm512_set1_pd(-1.0 / 3628800.0);
     c10 = _mm512_set1_pd(1.0 / 39916800.0);
-    c11 = _mm512_set1_pd(1.0 / 479001600.0);
+    c11 = _mm512_set1_pd(-1.0 / 479001600.0);
   }
 
   // Lanes m of the block at i (of n neurons): returns the new v (not stored); ge and gi are
@@ -167,15 +165,14 @@ struct Avx512Step {
     if ((_mm512_mask_cmp_pd_mask(m, g_total, g_quiet, _CMP_NEQ_UQ) |
          _mm512_mask_cmp_pd_mask(m, num, num_quiet, _CMP_NEQ_UQ)) != 0) {
       // relax_poly, term by term.
-      const __m512d y = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), sign_bit));  // -x
-      const __m512d y2 = _mm512_mul_pd(y, y), y4 = _mm512_mul_pd(y2, y2), y8 = _mm512_mul_pd(y4, y4);
-      const __m512d p01 = _mm512_add_pd(one, _mm512_mul_pd(y, c1)), p23 = _mm512_add_pd(c2, _mm512_mul_pd(y, c3)),
-                    p45 = _mm512_add_pd(c4, _mm512_mul_pd(y, c5)), p67 = _mm512_add_pd(c6, _mm512_mul_pd(y, c7)),
-                    p89 = _mm512_add_pd(c8, _mm512_mul_pd(y, c9)), pab = _mm512_add_pd(c10, _mm512_mul_pd(y, c11));
-      const __m512d p0_3 = _mm512_add_pd(p01, _mm512_mul_pd(y2, p23)),
-                    p4_7 = _mm512_add_pd(p45, _mm512_mul_pd(y2, p67)),
-                    p8_b = _mm512_add_pd(p89, _mm512_mul_pd(y2, pab));
-      const __m512d phi = _mm512_add_pd(_mm512_add_pd(p0_3, _mm512_mul_pd(y4, p4_7)), _mm512_mul_pd(y8, p8_b));
+      const __m512d x2 = _mm512_mul_pd(x, x), x4 = _mm512_mul_pd(x2, x2), x8 = _mm512_mul_pd(x4, x4);
+      const __m512d p01 = _mm512_add_pd(one, _mm512_mul_pd(x, c1)), p23 = _mm512_add_pd(c2, _mm512_mul_pd(x, c3)),
+                    p45 = _mm512_add_pd(c4, _mm512_mul_pd(x, c5)), p67 = _mm512_add_pd(c6, _mm512_mul_pd(x, c7)),
+                    p89 = _mm512_add_pd(c8, _mm512_mul_pd(x, c9)), pab = _mm512_add_pd(c10, _mm512_mul_pd(x, c11));
+      const __m512d p0_3 = _mm512_add_pd(p01, _mm512_mul_pd(x2, p23)),
+                    p4_7 = _mm512_add_pd(p45, _mm512_mul_pd(x2, p67)),
+                    p8_b = _mm512_add_pd(p89, _mm512_mul_pd(x2, pab));
+      const __m512d phi = _mm512_add_pd(_mm512_add_pd(p0_3, _mm512_mul_pd(x4, p4_7)), _mm512_mul_pd(x8, p8_b));
       const __m512d coefficient = _mm512_mul_pd(a, phi);
       v1 = _mm512_add_pd(v0, _mm512_mul_pd(coefficient, _mm512_sub_pd(num, _mm512_mul_pd(g_total, v0))));
     } else if (q.step.poly) {
