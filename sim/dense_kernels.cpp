@@ -30,7 +30,10 @@ void add_conductance_avx512(double* __restrict g, double gain, const float* __re
     const float* wb = w + buckets[a].first;
     const std::uint16_t* pb = post + buckets[a].first;
     const std::size_t n = buckets[a].count;
-    for (std::size_t k = 0; k < n; k += 8) add_conductance_lanes(g, v_gain, wb, pb, k, n);
+    for (std::size_t k = 0; k < n; k += 8) {
+      ArrivalLanes lanes = arrival_lanes(pb, k, n);
+      add_conductance_lanes(g, v_gain, wb, k, lanes);
+    }
   }
 }
 #endif
