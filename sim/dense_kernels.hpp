@@ -40,5 +40,12 @@ void add_conductance_avx512(double* g, double gain, const float* w, const std::u
 void add_gathered(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n);
 /// w[k] = float(w[k] * factor[post[k]]) for k < n.
 void scale_gathered(float* w, const std::uint16_t* post, const double* factor, std::size_t n);
+namespace detail {
+/// The versions of the two normalisation kernels, as for add_conductance.
+void add_gathered_portable(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n);
+void add_gathered_avx512(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n);
+void scale_gathered_portable(float* w, const std::uint16_t* post, const double* factor, std::size_t n);
+void scale_gathered_avx512(float* w, const std::uint16_t* post, const double* factor, std::size_t n);
+}  // namespace detail
 
 }  // namespace snnsim::sim

@@ -1,6 +1,7 @@
-// The AVX-512 arrival kernels against the scalar ones they replace: same conductances and
-// weights to the bit, for bucket lengths around the vector width (tails of 1..7), weights
-// clipped at both bounds, an exact zero difference, and targets hit by several buckets.
+// The AVX-512 arrival and normalisation kernels against the scalar ones they replace: same
+// conductances and weights to the bit, for bucket lengths around the vector width (tails of
+// 1..7), weights clipped at both bounds, an exact zero difference, and targets hit by several
+// buckets.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -119,4 +120,50 @@ TEST(ArrivalKernels, DispatchedDeliverAndDepressDoesTheScalarArithmetic) {
   EXPECT_EQ(w[0], static_cast<float>(static_cast<double>(0.5f) - 0.1));
   EXPECT_EQ(w[1], 0.0f);  // 0.02 - 0.05 clipped at w_min
   EXPECT_EQ(w[2], 1.0f);  // 0.99 + 0.02 clipped at w_max
+}
+
+// The normalisation kernels: the AVX-512 versions against the portable loops, bit for bit, for
+// every length 0..70 (16-lane body, 8-lane and masked tails), and the portable loops against
+// the formula itself.
+TEST(NormalisationKernels, GatheredSumAndScaleHaveTheBitsOfTheLoops) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> wd(0.0f, 1.0f);
+  std::uniform_real_distribution<double> fd(0.5, 2.0);
+  int checked = 0;
+  for (std::size_t n = 0; n <= 70; ++n) {
+    std::vector<std::uint16_t> perm(n);
+    std::iota(perm.begin(), perm.end(), std::uint16_t{0});
+    std::shuffle(perm.begin(), perm.end(), rng);
+    std::vector<float> w(n);
+    std::vector<double> factor(n), sum0(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      w[k] = wd(rng);
+      factor[k] = fd(rng);
+      sum0[k] = fd(rng) * 10.0;
+    }
+    std::vector<double> want_sum = sum0, sum = sum0;
+    sim::detail::add_gathered_portable(sum.data(), w.data(), perm.data(), n);
+    for (std::size_t j = 0; j < n; ++j) want_sum[j] += static_cast<double>(w[perm[j]]);
+    EXPECT_EQ(sum, want_sum) << "n " << n;
+    std::vector<float> want_w = w, scaled = w;
+    sim::detail::scale_gathered_portable(scaled.data(), perm.data(), factor.data(), n);
+    for (std::size_t k = 0; k < n; ++k) want_w[k] = static_cast<float>(static_cast<double>(w[k]) * factor[perm[k]]);
+    EXPECT_EQ(scaled, want_w) << "n " << n;
+#if SNNSIM_HAVE_AVX512_SCATTER
+    if (sim::avx512_scatter_available()) {
+      std::vector<double> wide_sum = sum0;
+      sim::detail::add_gathered_avx512(wide_sum.data(), w.data(), perm.data(), n);
+      EXPECT_TRUE(same_bits(wide_sum.data(), want_sum.data(), n * sizeof(double))) << "n " << n;
+      std::vector<float> wide_w = w;
+      sim::detail::scale_gathered_avx512(wide_w.data(), perm.data(), factor.data(), n);
+      EXPECT_TRUE(same_bits(wide_w.data(), want_w.data(), n * sizeof(float))) << "n " << n;
+      ++checked;
+    }
+#endif
+  }
+#if SNNSIM_HAVE_AVX512_SCATTER
+  if (sim::avx512_scatter_available()) {
+    EXPECT_EQ(checked, 71);
+  }
+#endif
 }
