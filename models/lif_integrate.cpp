@@ -143,7 +143,7 @@ struct Avx512Step {
 
   // Lanes m of the block at i (of n neurons): returns the new v (not stored); ge and gi are
   // decayed and stored.
-  SNNSIM_AVX512_SCATTER [[gnu::always_inline]] inline __m512d lanes(std::size_t i, std::size_t n, __mmask8 m,
+  [[gnu::always_inline]] SNNSIM_AVX512_SCATTER inline __m512d lanes(std::size_t i, std::size_t n, __mmask8 m,
                                                                     double* v, double* ge, double* gi) const {
     const __m512d e = _mm512_maskz_loadu_pd(m, ge + i), h = _mm512_maskz_loadu_pd(m, gi + i);
     // Conductances all +0 (bit for bit): the quiet step, and ge, gi stay +0 (decayed(+0) = +0),
@@ -186,7 +186,7 @@ struct Avx512Step {
   }
 };
 
-SNNSIM_AVX512_SCATTER [[gnu::always_inline]] inline __mmask8 lane_mask(std::size_t i, std::size_t n) {
+[[gnu::always_inline]] SNNSIM_AVX512_SCATTER inline __mmask8 lane_mask(std::size_t i, std::size_t n) {
   return n - i >= kBlock ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1u);
 }
 
