@@ -76,10 +76,7 @@ constexpr std::size_t kBlock = 8;
   }
 }
 
-}  // namespace
-
-namespace detail {
-
+// The membrane step and conductance decay of n neurons, block by block.
 SNNSIM_WIDE_CLONES
 void integrate_exponential_euler_portable(std::size_t n, double* __restrict v, double* __restrict ge,
                                           double* __restrict gi, const MembraneConstants& c,
@@ -89,6 +86,10 @@ void integrate_exponential_euler_portable(std::size_t n, double* __restrict v, d
   for (; i + kBlock <= n; i += kBlock) integrate_block(kBlock, v + i, ge + i, gi + i, c, d, q);
   if (i < n) integrate_block(n - i, v + i, ge + i, gi + i, c, d, q);
 }
+
+}  // namespace
+
+namespace detail {
 
 bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                                        const ConductanceDecay& d, const ThresholdStep& t) {
@@ -190,18 +191,6 @@ struct Avx512Step {
   return n - i >= kBlock ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1u);
 }
 
-SNNSIM_AVX512_SCATTER
-void integrate_exponential_euler_avx512(std::size_t n, double* __restrict v, double* __restrict ge,
-                                        double* __restrict gi, const MembraneConstants& c,
-                                        const ConductanceDecay& d) {
-  const Quiet q = Quiet::of(c);
-  const Avx512Step step(c, d, q);
-  for (std::size_t i = 0; i < n; i += kBlock) {
-    const __mmask8 m = lane_mask(i, n);
-    _mm512_mask_storeu_pd(v + i, m, step.lanes(i, n, m, v, ge, gi));
-  }
-}
-
 // The threshold step on the new v while it is in a register, with the operations of
 // decay_thresholds and clamp_refractory_and_find_crossings.
 SNNSIM_AVX512_SCATTER
@@ -260,14 +249,6 @@ bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, 
   if (sim::avx512_scatter_available()) return detail::update_exponential_euler_avx512(n, v, ge, gi, c, d, t);
 #endif
   return detail::update_exponential_euler_portable(n, v, ge, gi, c, d, t);
-}
-
-void integrate_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
-                                 const ConductanceDecay& d) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (sim::avx512_scatter_available()) return detail::integrate_exponential_euler_avx512(n, v, ge, gi, c, d);
-#endif
-  detail::integrate_exponential_euler_portable(n, v, ge, gi, c, d);
 }
 
 }  // namespace snnsim::models

@@ -33,10 +33,6 @@ struct ConductanceDecay {
 
 inline double decayed(double g, double decay, double flush_below) { return g >= flush_below ? g * decay : 0.0; }
 
-/// v[i] takes one step with ge[i], gi[i] held, then ge[i] and gi[i] decay, for i < n.
-void integrate_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
-                                 const ConductanceDecay& d);
-
 /// What follows the membrane step: theta decays (when decay_theta), refractory neurons are put
 /// back at reset, and the others are tested against their thresholds base + theta.
 struct ThresholdStep {
@@ -57,19 +53,17 @@ bool clamp_refractory_and_find_crossings(std::size_t n, double* v, const double*
                                          const sim::Step* refractory_until, sim::Step now, double v_reset,
                                          double base);
 
-/// integrate_exponential_euler, decay_thresholds (when t.decay_theta) and
-/// clamp_refractory_and_find_crossings in one pass over the neurons where the CPU has AVX-512
-/// (one load and store of each array instead of up to three); returns whether anyone crossed.
+/// One exponential-Euler membrane step of v[i] with ge[i], gi[i] held, then ge[i] and gi[i]
+/// decay, then decay_thresholds (when t.decay_theta) and clamp_refractory_and_find_crossings,
+/// for i < n; in one pass over the neurons where the CPU has AVX-512 (one load and store of
+/// each array instead of up to three). Returns whether anyone crossed.
 bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                               const ConductanceDecay& d, const ThresholdStep& t);
 
 namespace detail {
-/// The versions the functions above choose between, for the test that they agree. The AVX-512
-/// ones exist on x86-64 builds and may be called only where sim::avx512_scatter_available().
-void integrate_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi,
-                                          const MembraneConstants& c, const ConductanceDecay& d);
-void integrate_exponential_euler_avx512(std::size_t n, double* v, double* ge, double* gi,
-                                        const MembraneConstants& c, const ConductanceDecay& d);
+/// The versions update_exponential_euler chooses between, for the test that they agree. The
+/// AVX-512 one exists on x86-64 builds and may be called only where
+/// sim::avx512_scatter_available().
 bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                                        const ConductanceDecay& d, const ThresholdStep& t);
 bool update_exponential_euler_avx512(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,

@@ -1,5 +1,5 @@
 // The membrane step's two forms (models/relax.hpp) against a long-double reference, and the two
-// versions of the integration kernel (models/lif_integrate.hpp) against the scalar formula, bit
+// versions of the neuron update (models/lif_integrate.hpp) against the scalar formula, bit
 // for bit: driven, quiet and beyond-the-series lanes, vector tails, conductances near the
 // subnormal flush.
 #include <gtest/gtest.h>
@@ -113,9 +113,12 @@ Neurons reference_step(Neurons s, const MembraneConstants& c, const ConductanceD
   return s;
 }
 
-using Kernel = void (*)(std::size_t, double*, double*, double*, const MembraneConstants&, const ConductanceDecay&);
+using UpdateKernel = bool (*)(std::size_t, double*, double*, double*, const MembraneConstants&,
+                              const ConductanceDecay&, const models::ThresholdStep&);
 
-void expect_kernel_matches_formula(Kernel kernel, const char* name) {
+// The membrane step and the conductance decay alone: the update with a threshold step that
+// changes nothing (no refractory neuron, no theta decay, an infinite threshold).
+void expect_kernel_matches_formula(UpdateKernel kernel, const char* name) {
   // Excitatory (tau_m 100 ms), inhibitory (10 ms: most driven lanes beyond the series) and a
   // raised leak (the sleep regime) at dt 0.5 ms.
   const MembraneConstants kinds[] = {{1.0, -65.0, 0.0, -100.0, 0.005},
@@ -127,7 +130,11 @@ void expect_kernel_matches_formula(Kernel kernel, const char* name) {
     for (std::size_t n = 0; n <= 41; ++n) {
       Neurons got = make_neurons(n, 100 + n, d);
       const Neurons want = reference_step(got, c, d);
-      kernel(n, got.v.data(), got.ge.data(), got.gi.data(), c, d);
+      std::vector<double> theta(n, 0.0);
+      const std::vector<sim::Step> refractory_until(n, 0);
+      const models::ThresholdStep neutral{theta.data(), refractory_until.data(), 100, -65.0,
+                                          std::numeric_limits<double>::infinity(), 1.0, false};
+      EXPECT_FALSE(kernel(n, got.v.data(), got.ge.data(), got.gi.data(), c, d, neutral)) << name;
       for (std::size_t i = 0; i < n; ++i) {
         ++checked;
         if (!same_bits(got.v[i], want.v[i]) || !same_bits(got.ge[i], want.ge[i]) || !same_bits(got.gi[i], want.gi[i])) {
@@ -144,13 +151,13 @@ void expect_kernel_matches_formula(Kernel kernel, const char* name) {
 }  // namespace
 
 TEST(LifIntegrate, PortableKernelHasTheBitsOfTheFormula) {
-  expect_kernel_matches_formula(models::detail::integrate_exponential_euler_portable, "portable");
+  expect_kernel_matches_formula(models::detail::update_exponential_euler_portable, "portable");
 }
 
 TEST(LifIntegrate, Avx512KernelHasTheBitsOfTheFormula) {
 #if SNNSIM_HAVE_AVX512_SCATTER
   if (!sim::avx512_scatter_available()) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/VL";
-  expect_kernel_matches_formula(models::detail::integrate_exponential_euler_avx512, "avx512");
+  expect_kernel_matches_formula(models::detail::update_exponential_euler_avx512, "avx512");
 #else
   GTEST_SKIP() << "not an x86-64 build";
 #endif
@@ -178,9 +185,6 @@ TEST(LifIntegrate, TestNeuronsCoverQuietDrivenAndBeyondLanes) {
 }
 
 namespace {
-
-using UpdateKernel = bool (*)(std::size_t, double*, double*, double*, const MembraneConstants&,
-                              const ConductanceDecay&, const models::ThresholdStep&);
 
 // The fused update against the three steps done one after the other by the formula: v, ge,
 // gi, theta to the bit, and the crossing flag, with refractory lanes, lanes just above and
