@@ -7,6 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "ann/gemm.hpp"
 #include "ann/rng.hpp"
 
 namespace snnsim::ann {
@@ -17,60 +18,44 @@ namespace {
 Real kept_factor(const Net& net) {
   return net.dropout_style == DropoutStyle::inverted ? Real(1) / (Real(1) - net.dropout) : Real(1);
 }
-constexpr Eigen::Index kTallRows = 512;   // A with at least this many rows is split by rows
-constexpr Eigen::Index kRowBlock = 256;
-constexpr Eigen::Index kColBlock = 128;
 
-Eigen::Index nblocks(Eigen::Index n, Eigen::Index b) { return (n + b - 1) / b; }
-
-// Below this many multiply-adds a product runs on one thread: a parallel region costs more
-// than it saves, and much more on an oversubscribed machine. The block structure (and so every
-// result bit) is the same either way.
+// Below this many multiply-adds a loop runs on one thread: a parallel region costs more than
+// it saves, and much more on an oversubscribed machine. Every result bit is the same either way.
 constexpr double kParallelFlops = 2.0e6;
 bool worth(double a, double b, double c) { return a * b * c > kParallelFlops; }
+
+// M^T, with its rows padded with zero columns up to a multiple of 16 (gemm's widest vector):
+// the padding only adds outputs that are dropped.
+Mat transposed_padded(const Mat& M) {
+  const Eigen::Index cols = (M.rows() + 15) / 16 * 16;
+  Mat T = Mat::Zero(M.cols(), cols);
+  T.leftCols(M.rows()) = M.transpose();
+  return T;
+}
 }  // namespace
 
 EigenSerial::EigenSerial() : prev_(Eigen::nbThreads()) { Eigen::setNbThreads(1); }
 EigenSerial::~EigenSerial() { Eigen::setNbThreads(prev_); }
 
+// All three go through gemm() (gemm.hpp), whose bits depend neither on the CPU nor on the
+// thread count. The transposes touch only the small activation and delta matrices, never W.
 void mul_abt(const Mat& A, const Mat& B, Mat& C) {
-  C.resize(A.rows(), B.rows());
-  const bool par = worth(A.rows(), A.cols(), B.rows());
-  if (A.rows() >= kTallRows) {
-    const Eigen::Index nb = nblocks(A.rows(), kRowBlock);
-#pragma omp parallel for schedule(static) if (par)
-    for (Eigen::Index b = 0; b < nb; ++b) {
-      const Eigen::Index r0 = b * kRowBlock, n = std::min(kRowBlock, A.rows() - r0);
-      C.middleRows(r0, n).noalias() = A.middleRows(r0, n) * B.transpose();
-    }
-  } else {
-    const Eigen::Index nb = nblocks(B.rows(), kColBlock);
-#pragma omp parallel for schedule(static) if (par)
-    for (Eigen::Index b = 0; b < nb; ++b) {
-      const Eigen::Index c0 = b * kColBlock, n = std::min(kColBlock, B.rows() - c0);
-      C.middleCols(c0, n).noalias() = A * B.middleRows(c0, n).transpose();
-    }
-  }
+  // C^T = B * A^T, so the weight matrix B is read row by row as gemm's left operand.
+  const Mat At = transposed_padded(A);
+  Mat Ct(B.rows(), At.cols());
+  gemm(B.data(), B.cols(), At.data(), At.cols(), Ct.data(), Ct.cols(), B.rows(), At.cols(), B.cols());
+  C = Ct.leftCols(A.rows()).transpose();
 }
 
 void mul_atb(const Mat& A, const Mat& B, Mat& C) {
+  const Mat At = A.transpose();
   C.resize(A.cols(), B.cols());
-  const Eigen::Index nb = nblocks(A.cols(), kColBlock);
-#pragma omp parallel for schedule(static) if (worth(A.rows(), A.cols(), B.cols()))
-  for (Eigen::Index b = 0; b < nb; ++b) {
-    const Eigen::Index r0 = b * kColBlock, n = std::min(kColBlock, A.cols() - r0);
-    C.middleRows(r0, n).noalias() = A.middleCols(r0, n).transpose() * B;
-  }
+  gemm(At.data(), At.cols(), B.data(), B.cols(), C.data(), C.cols(), At.rows(), B.cols(), At.cols());
 }
 
 void mul_ab(const Mat& A, const Mat& B, Mat& C) {
   C.resize(A.rows(), B.cols());
-  const Eigen::Index nb = nblocks(B.cols(), kColBlock);
-#pragma omp parallel for schedule(static) if (worth(A.rows(), A.cols(), B.cols()))
-  for (Eigen::Index b = 0; b < nb; ++b) {
-    const Eigen::Index c0 = b * kColBlock, n = std::min(kColBlock, B.cols() - c0);
-    C.middleCols(c0, n).noalias() = A * B.middleCols(c0, n);
-  }
+  gemm(A.data(), A.cols(), B.data(), B.cols(), C.data(), C.cols(), A.rows(), B.cols(), A.cols());
 }
 
 Net make_net(const NetConfig& cfg, std::uint64_t seed) {
@@ -107,8 +92,9 @@ Mat predict(const Net& net, const Mat& X, std::vector<Real>* layer_max) {
   if (X.cols() != net.sizes.front()) throw std::invalid_argument("input width does not match the network");
   const int L = net.layers();
   if (layer_max) layer_max->assign(L, 0.0f);
-  // Chunks bound the memory of the activations (alpha runs over up to 60k images).
-  constexpr Eigen::Index kChunk = 4096;
+  // Chunks bound the memory of the activations (alpha runs over up to 60k images), and at 256
+  // rows a k-chunk of their transpose stays in L2, so each weight matrix is read once per chunk.
+  constexpr Eigen::Index kChunk = 256;
   Mat out(X.rows(), net.sizes.back());
   Mat a, z;
   for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += kChunk) {

@@ -5,8 +5,8 @@
 //
 // Weights are stored as (post x pre) row-major matrices, W[l] maps layer l to layer l+1,
 // exactly the MATLAB layout, so sleep's Hebbian row updates are contiguous.
-// Determinism: every random draw is counter-based (rng.hpp), and every matrix product is cut
-// into blocks whose boundaries depend only on the matrix shapes, never on the thread count.
+// Determinism: every random draw is counter-based (rng.hpp), and every matrix product sums each
+// element in one fixed order (gemm.hpp), whatever the CPU and the thread count.
 #include <Eigen/Dense>
 
 #include <cstdint>
@@ -78,11 +78,10 @@ class EigenSerial {
   int prev_;
 };
 
-/// C = A * B^T in fixed blocks (rows of A when A is tall, else rows of B), OpenMP-parallel.
+/// C = A * B^T, C = A^T * B and C = A * B through gemm() (ann/gemm.hpp): OpenMP-parallel, and
+/// the same bits on every CPU and for every thread count.
 void mul_abt(const Mat& A, const Mat& B, Mat& C);
-/// C = A^T * B, blocks over columns of A.
 void mul_atb(const Mat& A, const Mat& B, Mat& C);
-/// C = A * B, blocks over columns of B.
 void mul_ab(const Mat& A, const Mat& B, Mat& C);
 
 /// Test-mode forward pass (dropout scaling, no masks). Returns the output layer (n x out).
