@@ -163,12 +163,6 @@ void gemm_avx512(const float* A, Index lda, const float* B, Index ldb, float* C,
 }
 #endif
 
-const char* gemm_kernel_name() {
-  if (gemm_avx512_available()) return "avx512";
-  if (gemm_avx2_available()) return "avx2";
-  return "portable";
-}
-
 }  // namespace detail
 
 void gemm(const float* A, Index lda, const float* B, Index ldb, float* C, Index ldc, Index m, Index n, Index k) {

@@ -19,8 +19,6 @@ void gemm(const float* A, std::ptrdiff_t lda, const float* B, std::ptrdiff_t ldb
           std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t k);
 
 namespace detail {
-/// Which kernel gemm() uses on this CPU: "avx512", "avx2" or "portable".
-const char* gemm_kernel_name();
 /// The kernels gemm() chooses between, one thread, for the test that they agree bit for bit.
 /// Only call a kernel whose *_available() is true.
 using GemmKernel = void (*)(const float* A, std::ptrdiff_t lda, const float* B, std::ptrdiff_t ldb, float* C,
