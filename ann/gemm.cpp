@@ -62,13 +62,25 @@ template <typename V, int MR, int NV>
     for (int c = 0; c < NV; ++c) store<V>(C + r * ldc + L * c, acc[r][c]);
 }
 
-// Rows [0, m) of one panel of NV vectors of columns; the last rows, fewer than MR, one at a time.
+// The last rows < MR of a panel as one tile of that many rows (a batch of 100 leaves 4).
+template <typename V, int R, int NV>
+[[gnu::always_inline]] inline void rest_rows(Index rows, const float* A, Index lda, const float* B, Index ldb,
+                                             float* C, Index ldc, Index kc, bool accumulate) {
+  if constexpr (R > 1) {
+    if (rows < R) return rest_rows<V, R - 1, NV>(rows, A, lda, B, ldb, C, ldc, kc, accumulate);
+  }
+  tile<V, R, NV>(A, lda, B, ldb, C, ldc, kc, accumulate);
+}
+
+// Rows [0, m) of one panel of NV vectors of columns, MR at a time.
 template <typename V, int MR, int NV>
 [[gnu::always_inline]] inline void panel(const float* A, Index lda, const float* B, Index ldb, float* C, Index ldc,
                                          Index m, Index kc, bool accumulate) {
   Index i = 0;
   for (; i + MR <= m; i += MR) tile<V, MR, NV>(A + i * lda, lda, B, ldb, C + i * ldc, ldc, kc, accumulate);
-  for (; i < m; ++i) tile<V, 1, NV>(A + i * lda, lda, B, ldb, C + i * ldc, ldc, kc, accumulate);
+  if constexpr (MR > 1) {
+    if (i < m) rest_rows<V, MR - 1, NV>(m - i, A + i * lda, lda, B, ldb, C + i * ldc, ldc, kc, accumulate);
+  }
 }
 
 template <typename V, int MR, int NVmax>
