@@ -44,9 +44,10 @@ struct Shape {
   std::ptrdiff_t m, n, k;
 };
 // Row and column counts around every kernel's block sizes (2..6 rows, 4..64 columns), k = 0,
-// and k across the 1024-long chunks whose partial sums go through C.
-const Shape kShapes[] = {{1, 1, 1},     {3, 17, 5},    {7, 33, 2000}, {13, 100, 1100}, {100, 64, 3},
-                         {6, 16, 0},    {25, 130, 2500}, {2, 250, 7},  {12, 112, 1024}, {5, 3, 1025}};
+// and k across the 1024-long chunks whose partial sums go through C. 5 x 300 x 2100 has two
+// chunks of B over 1 MiB (panels outermost) and a third under it (rows outermost).
+const Shape kShapes[] = {{1, 1, 1},     {3, 17, 5},      {7, 33, 2000}, {13, 100, 1100}, {100, 64, 3}, {6, 16, 0},
+                         {25, 130, 2500}, {2, 250, 7},   {12, 112, 1024}, {5, 3, 1025},  {5, 300, 2100}};
 
 }  // namespace
 
