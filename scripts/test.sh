@@ -33,7 +33,8 @@ if [ "${SNNSIM_SKIP_SANITIZERS:-0}" != 1 ]; then
   cmake --build build-asan -j"$(nproc)" --target snnsim_unit_tests snnsim_ann_tests snnsim
   # Unit tests, the ANN tests and the CLI end-to-end tests (error paths, h5py schema) against
   # the sanitized binary. detect_leaks is gcc's LeakSanitizer; libgomp needs no suppressions
-  # (its thread pool stays reachable). abort_on_error turns any report into SIGABRT, which no test expects.
+  # (its thread pool stays reachable). abort_on_error turns any report into SIGABRT, which no
+  # test expects.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
   asan_end=$(date +%s)
