@@ -73,7 +73,9 @@ classify() {
          # The sanitizer runtime and libFuzzer live in the fuzz binary without source lines
          # (interceptors such as strdup, memcpy); snnsim frames carry file:line.
          # A timeout report starts inside the alarm handler, whose unwinding runs in libgcc_s.
-         if ($0 ~ /__sanitizer|__interceptor|__asan|__lsan|__ubsan| in fuzzer::| in (malloc|calloc|realloc|free) |operator new|libc\.so|libgcc_s\.so|_Unwind_|\/fuzz_[a-z_]+\+0x/) next
+         # glibc frames show as libc.so, or by glibc source path (sysdeps/...) where its debug
+         # symbols are installed (a memcpy called from inside libhdf5).
+         if ($0 ~ /__sanitizer|__interceptor|__asan|__lsan|__ubsan| in fuzzer::| in (malloc|calloc|realloc|free) |operator new|libc\.so|[ \/]sysdeps\/|libgcc_s\.so|_Unwind_|\/fuzz_[a-z_]+\+0x/) next
          print ($0 ~ /libhdf5/ ? "libhdf5" : "snnsim"); found = 1; exit
        }
        END { if (!found) print "snnsim" }' "$1"
