@@ -594,10 +594,7 @@ int cmd_tune_src(const std::vector<std::string>& args) {
   // Task 1's SGD does not depend on sleep parameters: train it once.
   Net after_task1 = make_net(cfg.net, seed);
   TrainCounters ctr1{seed, 0, 0};
-  {
-    EigenSerial guard;
-    train(after_task1, cfg.net, td.train[0].X, td.train[0].y, ctr1);
-  }
+  train(after_task1, cfg.net, td.train[0].X, td.train[0].y, ctr1);
   struct Cand {
     SleepParams p;
     double score = -1;
@@ -628,27 +625,24 @@ int cmd_tune_src(const std::vector<std::string>& args) {
     rr.method = "src";
     rr.seed = seed;
     const auto t0 = std::chrono::steady_clock::now();
-    {
-      EigenSerial guard;
-      for (int k = 1; k <= K; ++k) {
-        if (k > 1) train(net, pc.net, td.train[k - 1].X, td.train[k - 1].y, ctr);
-        // reuse the protocol's sleep through run-like steps
-        std::vector<const Dataset*> pools;
-        for (int j = 0; j < k; ++j) pools.push_back(&td.pool[j]);
-        Eigen::VectorXd acc = Eigen::VectorXd::Zero(784);
-        double n = 0;
-        std::vector<double> s(net.layers(), 0.0);
-        for (auto* d : pools) {
-          acc += mean_image(d->X).cast<double>() * static_cast<double>(d->size());
-          n += static_cast<double>(d->size());
-          std::vector<double> si;
-          data_alpha(net, d->X, 1.0, &si);
-          for (int l = 0; l < net.layers(); ++l) s[l] = std::max(s[l], si[l]);
-        }
-        const Vec mean = (acc / n).cast<Real>();
-        const auto alpha = c.p.fixed_alpha.empty() ? alpha_from_scales(s, c.p.alpha_scale) : c.p.fixed_alpha;
-        sleep(net, c.p, alpha, mean, c.p.steps_for_task(k), seed, static_cast<std::uint32_t>(k));
+    for (int k = 1; k <= K; ++k) {
+      if (k > 1) train(net, pc.net, td.train[k - 1].X, td.train[k - 1].y, ctr);
+      // reuse the protocol's sleep through run-like steps
+      std::vector<const Dataset*> pools;
+      for (int j = 0; j < k; ++j) pools.push_back(&td.pool[j]);
+      Eigen::VectorXd acc = Eigen::VectorXd::Zero(784);
+      double n = 0;
+      std::vector<double> s(net.layers(), 0.0);
+      for (auto* d : pools) {
+        acc += mean_image(d->X).cast<double>() * static_cast<double>(d->size());
+        n += static_cast<double>(d->size());
+        std::vector<double> si;
+        data_alpha(net, d->X, 1.0, &si);
+        for (int l = 0; l < net.layers(); ++l) s[l] = std::max(s[l], si[l]);
       }
+      const Vec mean = (acc / n).cast<Real>();
+      const auto alpha = c.p.fixed_alpha.empty() ? alpha_from_scales(s, c.p.alpha_scale) : c.p.fixed_alpha;
+      sleep(net, c.p, alpha, mean, c.p.steps_for_task(k), seed, static_cast<std::uint32_t>(k));
     }
     c.acc = evaluate(net, td.eval, cfg.tasks);
     c.score = c.acc.overall;

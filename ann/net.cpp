@@ -88,7 +88,6 @@ Net make_net(const NetConfig& cfg, std::uint64_t seed) {
 }
 
 Mat predict(const Net& net, const Mat& X, std::vector<Real>* layer_max) {
-  EigenSerial guard;
   if (X.cols() != net.sizes.front()) throw std::invalid_argument("input width does not match the network");
   const int L = net.layers();
   if (layer_max) layer_max->assign(L, 0.0f);
@@ -204,7 +203,6 @@ double sgd_step(Net& net, const NetConfig& cfg, const Mat& Xb, const Mat& Yb, co
 
 void train(Net& net, const NetConfig& cfg, const Mat& X, const std::vector<std::uint8_t>& y, TrainCounters& ctr,
            const TrainOptions& opt) {
-  EigenSerial guard;
   const Eigen::Index n = X.rows();
   if (n == 0) return;
   if (static_cast<Eigen::Index>(y.size()) != n) throw std::invalid_argument("labels and images differ in count");

@@ -65,8 +65,9 @@ struct Net {
 /// a function of (seed, layer, index) only.
 Net make_net(const NetConfig& cfg, std::uint64_t seed);
 
-/// Sets Eigen's own threading to 1 for the lifetime of the guard (we parallelise ourselves
-/// over fixed blocks) and restores the previous value.
+/// Sets Eigen's own threading to 1 for the lifetime of the guard and restores the previous
+/// value, around the Eigen products that remain (the low-rank method's QR and SVD), so that
+/// their bits do not follow the thread count. Training and prediction use gemm() instead.
 class EigenSerial {
  public:
   EigenSerial();

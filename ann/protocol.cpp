@@ -396,7 +396,6 @@ RunResult run_method(const std::string& method, const TaskData& data, const Prot
 RunResult run_lowdata(const Dataset& train_set, const Dataset& test, const ProtocolConfig& cfg, double fraction,
                       bool pool_all, std::uint64_t seed, const ProgressFn& progress) {
   if (!(fraction > 0 && fraction <= 1)) throw std::invalid_argument("fraction must be in (0, 1]");
-  EigenSerial guard;
   RunResult rr;
   rr.method = "lowdata";
   rr.seed = seed;
