@@ -140,7 +140,8 @@ void add_common(po::options_description& d) {
     ("window", po::value<int>(), "window side in pixels (11)")
     ("pixel-fraction", po::value<double>(), "kept pixel fraction for --sleep-input pixels (0.25)")
     ("sleep-pool", po::value<std::string>(), "seen (all data of tasks so far, MATLAB) | task (current task)")
-    ("pool-sample", po::value<int>(), "mean image of N random pool images instead of the whole pool")
+    ("pool-sample", po::value<int>(), "each step, the mean of N random images of the task just trained (replica: 10) instead of the pool's mean")
+    ("pool-sample-once", "draw that sample once per sleep, from the task's pool (snnsim before 2026-12-04)")
     ("norm-w", "rescale weights after sleep to their pre-sleep range (MATLAB normW)")
     // recording
     ("trajectory-every", po::value<int>()->default_value(0), "test accuracy every N sleep steps")
@@ -214,6 +215,7 @@ ProtocolConfig config_from(const po::variables_map& vm) {
   if (has("pixel-fraction")) c.sleep.pixel_fraction = vm["pixel-fraction"].as<double>();
   set_either(vm, "sleep-pool", "seen", SleepPool::seen, "task", SleepPool::task, c.pool);
   if (has("pool-sample")) c.pool_sample = vm["pool-sample"].as<int>();
+  if (has("pool-sample-once")) c.pool_sample_once = true;
   if (has("norm-w")) c.sleep.norm_w = true;
   const std::size_t L = c.net.sizes.size() - 1;
   if (c.sleep.beta.size() != L) throw UsageError(fmt::format("--beta needs {} values (one per weight layer)", L));
@@ -262,6 +264,7 @@ Json config_json(const ProtocolConfig& c, const po::variables_map& vm) {
   s.set("window", c.sleep.window).set("pixel_fraction", c.sleep.pixel_fraction);
   s.set("steps_base", c.sleep.steps_base).set("steps_per_task", c.sleep.steps_per_task);
   s.set("pool", c.pool == SleepPool::seen ? "seen" : "task").set("pool_sample", c.pool_sample);
+  s.set("pool_sample_every", c.pool_sample_once ? "sleep" : "step");
   s.set("norm_w", c.sleep.norm_w);
   j.set("sleep", s);
   Json iv = Json::object();
@@ -627,22 +630,10 @@ int cmd_tune_src(const std::vector<std::string>& args) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int k = 1; k <= K; ++k) {
       if (k > 1) train(net, pc.net, td.train[k - 1].X, td.train[k - 1].y, ctr);
-      // reuse the protocol's sleep through run-like steps
-      std::vector<const Dataset*> pools;
-      for (int j = 0; j < k; ++j) pools.push_back(&td.pool[j]);
-      Eigen::VectorXd acc = Eigen::VectorXd::Zero(784);
-      double n = 0;
-      std::vector<double> s(net.layers(), 0.0);
-      for (auto* d : pools) {
-        acc += mean_image(d->X).cast<double>() * static_cast<double>(d->size());
-        n += static_cast<double>(d->size());
-        std::vector<double> si;
-        data_alpha(net, d->X, 1.0, &si);
-        for (int l = 0; l < net.layers(); ++l) s[l] = std::max(s[l], si[l]);
-      }
-      const Vec mean = (acc / n).cast<Real>();
-      const auto alpha = c.p.fixed_alpha.empty() ? alpha_from_scales(s, c.p.alpha_scale) : c.p.fixed_alpha;
-      sleep(net, c.p, alpha, mean, c.p.steps_for_task(k), seed, static_cast<std::uint32_t>(k));
+      // the sleep input and alphas exactly as `snnsim src` would use them
+      const auto plan = plan_sleep(net, td, pc, k, seed);
+      sleep(net, c.p, plan.alpha, plan.mean, c.p.steps_for_task(k), seed, static_cast<std::uint32_t>(k), {},
+            plan.per_step);
     }
     c.acc = evaluate(net, td.eval, cfg.tasks);
     c.score = c.acc.overall;

@@ -244,6 +244,26 @@ PoolStats pool_stats(const Net& net, const std::vector<const Dataset*>& pools, c
   return ps;
 }
 
+}  // namespace
+
+SleepPlan plan_sleep(const Net& net, const TaskData& data, const ProtocolConfig& cfg, int k, std::uint64_t seed) {
+  std::vector<const Dataset*> pools;
+  if (cfg.pool == SleepPool::seen)
+    for (int j = 0; j < k; ++j) pools.push_back(&data.pool[j]);
+  else
+    pools.push_back(&data.pool[k - 1]);
+  const bool per_step = cfg.pool_sample > 0 && !cfg.pool_sample_once;
+  auto ps = pool_stats(net, pools, cfg.sleep, per_step ? 0 : cfg.pool_sample, seed, static_cast<std::uint32_t>(k));
+  SleepPlan plan;
+  plan.alpha = std::move(ps.alpha);
+  plan.s = std::move(ps.s);
+  plan.mean = std::move(ps.mean);
+  if (per_step) plan.per_step = {&data.train[k - 1].X, cfg.pool_sample};
+  return plan;
+}
+
+namespace {
+
 void add_ranks(RunResult& rr, const Net& net, int task, const std::string& phase) {
   for (int l = 0; l < net.layers(); ++l)
     rr.ranks.push_back({rr.method, rr.seed, task, phase, l, stable_rank(net.W[l])});
@@ -253,12 +273,7 @@ void add_ranks(RunResult& rr, const Net& net, int task, const std::string& phase
 void do_sleep(RunResult& rr, Net& net, const TaskData& data, const ProtocolConfig& cfg, int k, int steps,
               Timer& timer, const ProgressFn& progress) {
   auto t0 = Clock::now();
-  std::vector<const Dataset*> pools;
-  if (cfg.pool == SleepPool::seen)
-    for (int j = 0; j < k; ++j) pools.push_back(&data.pool[j]);
-  else
-    pools.push_back(&data.pool[k - 1]);
-  const auto ps = pool_stats(net, pools, cfg.sleep, cfg.pool_sample, rr.seed, static_cast<std::uint32_t>(k));
+  const auto ps = plan_sleep(net, data, cfg, k, rr.seed);
   timer.add("alpha", t0);
   if (cfg.stable_ranks) {
     t0 = Clock::now();
@@ -284,7 +299,7 @@ void do_sleep(RunResult& rr, Net& net, const TaskData& data, const ProtocolConfi
                      eval_s += std::chrono::duration<double>(Clock::now() - te).count();
                    }});
   t0 = Clock::now();
-  log.stats = sleep(net, cfg.sleep, ps.alpha, ps.mean, steps, rr.seed, static_cast<std::uint32_t>(k), obs);
+  log.stats = sleep(net, cfg.sleep, ps.alpha, ps.mean, steps, rr.seed, static_cast<std::uint32_t>(k), obs, ps.per_step);
   log.stats.seconds -= eval_s;
   timer.add("sleep", t0);
   if (eval_s > 0) {

@@ -32,7 +32,8 @@ struct ProtocolConfig {
   std::vector<std::vector<int>> tasks = default_tasks();
   std::size_t per_task = 5000;
   SleepPool pool = SleepPool::seen;
-  int pool_sample = 0;         // > 0: mean image of this many random images of the pool (replica)
+  int pool_sample = 0;         // > 0: mean image of this many random images (replica)
+  bool pool_sample_once = false;  // the sample drawn once per sleep from the pool, not every step
   bool parallel_all = true;    // parallel trains on all training images (MATLAB); else the task subsets
   int lowrank = 10;
   int trajectory_every = 0;    // evaluate during sleep every N steps (0 = start and end only)
@@ -101,6 +102,19 @@ struct RunResult {
   Accuracy final_acc;
   double fraction = 0;  // low-data runs
 };
+
+/// What the sleep after task k (1-based) replays, and with which alphas.
+struct SleepPlan {
+  std::vector<double> alpha;
+  std::vector<double> s;  // the data scales behind alpha (empty with fixed alphas)
+  Vec mean;               // the fixed input image (unused when per_step is active)
+  StepSample per_step;    // replica: a new mean of pool_sample training images of task k each step
+};
+/// The input of that sleep as `cfg` asks: the mean (and alpha statistics) of the pool, or, with
+/// pool_sample > 0, a mean of that many random images, drawn every step from the images task k
+/// trained on (the replica's `X[np.random.choice(...)]` per iteration), or once per sleep from
+/// the pool with pool_sample_once. The plan points into `data`.
+SleepPlan plan_sleep(const Net& net, const TaskData& data, const ProtocolConfig& cfg, int k, std::uint64_t seed);
 
 using ProgressFn = std::function<void(const std::string&)>;
 

@@ -19,6 +19,7 @@ enum class Stream : std::uint32_t {
   noise = 6,
   subset = 7,
   tune = 8,
+  sleep_sample = 9,
 };
 
 /// Four 32-bit words for one (seed, stream, c0, c1, c2) point.

@@ -174,10 +174,25 @@ std::vector<std::vector<std::uint8_t>> sleep_step(Net& net, const SleepParams& p
 }
 
 SleepStats sleep(Net& net, const SleepParams& p, const std::vector<double>& alpha, const Vec& mean_image, int steps,
-                 std::uint64_t seed, std::uint32_t sleep_id, const std::vector<SleepObserver>& observers) {
+                 std::uint64_t seed, std::uint32_t sleep_id, const std::vector<SleepObserver>& observers,
+                 const StepSample& per_step) {
   const auto t0 = std::chrono::steady_clock::now();
   const int n_in = net.sizes[0];
-  if (mean_image.size() != n_in) throw std::invalid_argument("sleep: mean image size does not match the input layer");
+  if (per_step.active()) {
+    if (per_step.pool->cols() != n_in || per_step.pool->rows() == 0)
+      throw std::invalid_argument("sleep: the per-step sample pool is empty or its image size does not match the input layer");
+  } else if (mean_image.size() != n_in) {
+    throw std::invalid_argument("sleep: mean image size does not match the input layer");
+  }
+  std::vector<const Real*> sample_rows(per_step.active() ? static_cast<std::size_t>(per_step.count) : 0);
+  const auto pool_rows = per_step.active() ? static_cast<std::uint64_t>(per_step.pool->rows()) : 0;
+  // The image value a pixel spikes against this step.
+  auto image_at = [&](int pix) -> double {
+    if (sample_rows.empty()) return static_cast<double>(mean_image[pix]);
+    double sum = 0;
+    for (const Real* r : sample_rows) sum += static_cast<double>(r[pix]);
+    return static_cast<double>(static_cast<Real>(sum / static_cast<double>(sample_rows.size())));
+  };
   int side = 0;
   if (p.input == SleepInput::window) {
     side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(n_in))));
@@ -210,11 +225,16 @@ SleepStats sleep(Net& net, const SleepParams& p, const std::vector<double>& alph
         {
           auto& in = sim.input();
           std::fill(in.begin(), in.end(), 0);
+          for (std::size_t k = 0; k < sample_rows.size(); ++k) {
+            const auto sb = philox(seed, Stream::sleep_sample, sleep_id, static_cast<std::uint32_t>(t),
+                                   static_cast<std::uint32_t>(k));
+            sample_rows[k] = per_step.pool->row(static_cast<Eigen::Index>((sb.v[0] * pool_rows) >> 32)).data();
+          }
           auto draw = [&](int pix) {
             const auto blk = philox(seed, Stream::sleep_input, sleep_id, static_cast<std::uint32_t>(t),
                                     static_cast<std::uint32_t>(pix));
             const double u = (static_cast<double>(blk.v[0] >> 8) + 0.5) / 16777216.0;  // (0,1) like MATLAB rand
-            return u * half_rescale <= static_cast<double>(mean_image[pix]);
+            return u * half_rescale <= image_at(pix);
           };
           if (p.input == SleepInput::window) {
             const auto wb = philox(seed, Stream::sleep_window, sleep_id, static_cast<std::uint32_t>(t), 0);

@@ -69,11 +69,21 @@ struct SleepObserver {
   std::function<void(int step, const Net&)> fn;
 };
 
+/// The replica's input (utils/sleep.py): every step's image is the mean of `count` rows of
+/// `*pool` drawn with replacement, a new draw each step, instead of one image for the whole sleep.
+struct StepSample {
+  const Mat* pool = nullptr;
+  int count = 0;
+  bool active() const { return pool != nullptr && count > 0; }
+};
+
 /// Runs `steps` steps of sleep on `net` in place. `mean_image` is the mean input of the data
-/// pool (length sizes[0]); the input is 28x28 when the window mode is used. Draws are keyed by
-/// (seed, sleep_id, step, pixel), so results do not depend on threads.
+/// pool (length sizes[0]), unused when `per_step` is active; the input is 28x28 when the window
+/// mode is used. Draws are keyed by (seed, sleep_id, step, pixel or sample), so results do not
+/// depend on threads.
 SleepStats sleep(Net& net, const SleepParams& p, const std::vector<double>& alpha, const Vec& mean_image, int steps,
-                 std::uint64_t seed, std::uint32_t sleep_id, const std::vector<SleepObserver>& observers = {});
+                 std::uint64_t seed, std::uint32_t sleep_id, const std::vector<SleepObserver>& observers = {},
+                 const StepSample& per_step = {});
 
 /// One sleep step on given input spikes, exposed for tests: updates membranes `v` (one vector
 /// per non-input layer) and weights; returns the spike vectors of every layer (0 = input).

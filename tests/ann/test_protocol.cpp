@@ -163,3 +163,28 @@ TEST(AnnProtocol, LowRankApproximation) {
   EXPECT_LT((A - r2).norm(), (A - r1).norm());
   EXPECT_EQ(full, A);
 }
+
+TEST(AnnProtocol, PlanSleepSamplesTheTrainedImagesEveryStepOrOncePerSleep) {
+  const Dataset train = synth::make_synthetic(30, 0), test = synth::make_synthetic(5, 1000);
+  auto cfg = small_config();
+  const TaskData td = make_task_data(train, test, cfg);
+  const Net net = make_net(cfg.net, 1);
+  // MATLAB: the mean of every image of the tasks seen, no per-step sample.
+  const auto seen = plan_sleep(net, td, cfg, 2, 1);
+  EXPECT_FALSE(seen.per_step.active());
+  const Vec both = (mean_image(td.pool[0].X) + mean_image(td.pool[1].X)) / 2;  // equal pool sizes
+  EXPECT_LT((seen.mean - both).cwiseAbs().maxCoeff(), 1e-5f);
+  EXPECT_EQ(seen.alpha.size(), 3u);
+  // Replica: every step, 10 of the images task 2 trained on (not its whole pool).
+  cfg.pool = SleepPool::task;
+  cfg.pool_sample = 10;
+  const auto step = plan_sleep(net, td, cfg, 2, 1);
+  ASSERT_TRUE(step.per_step.active());
+  EXPECT_EQ(step.per_step.pool, &td.train[1].X);
+  EXPECT_EQ(step.per_step.count, 10);
+  // Once per sleep: a fixed mean of 10 pool images, which differs from the pool's mean.
+  cfg.pool_sample_once = true;
+  const auto once = plan_sleep(net, td, cfg, 2, 1);
+  EXPECT_FALSE(once.per_step.active());
+  EXPECT_GT((once.mean - mean_image(td.pool[1].X)).cwiseAbs().maxCoeff(), 1e-3f);
+}

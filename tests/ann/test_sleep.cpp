@@ -223,3 +223,37 @@ TEST(AnnSleep, RejectsMismatchedParameters) {
   EXPECT_NO_THROW(sleep(n, p, {1.0}, Vec::Ones(4), 10, 1, 1));
   EXPECT_THROW(sleep(n, p, {1.0}, Vec::Ones(5), 10, 1, 1), std::invalid_argument);
 }
+
+TEST(AnnSleep, PerStepSampleDrawsANewMeanImageEveryStep) {
+  // Pool of two images, all ones and all zeros; one image per step and p = 2 dt r_max x = x,
+  // every pixel kept: each step the whole input spikes (image of ones) or none of it does. One
+  // mean image for the whole sleep (x = 0.5) would give steps with about half the pixels.
+  Net n;
+  n.sizes = {784, 3};
+  n.W = {Mat::Constant(3, 784, -1.0f)};  // no plasticity
+  n.V = {Mat::Zero(3, 784)};
+  SleepParams p;
+  p.beta = {1.0};
+  p.max_rate = 500.0;
+  p.input = SleepInput::pixels;
+  p.pixel_fraction = 1.0;
+  Mat pool(2, 784);
+  pool.row(0).setOnes();
+  pool.row(1).setZero();
+  const int steps = 200;
+  const auto st = sleep(n, p, {1.0}, Vec(), steps, 5, 1, {}, StepSample{&pool, 1});
+  ASSERT_EQ(st.spikes[0] % 784, 0) << "a step mixed the two images";
+  const auto full_steps = st.spikes[0] / 784;
+  EXPECT_GT(full_steps, 70);   // binomial(200, 1/2): mean 100, sd 7
+  EXPECT_LT(full_steps, 130);
+  // Same seed and sleep id, same draws; another sleep id, other draws.
+  EXPECT_EQ(sleep(n, p, {1.0}, Vec(), steps, 5, 1, {}, StepSample{&pool, 1}).spikes[0], st.spikes[0]);
+  EXPECT_NE(sleep(n, p, {1.0}, Vec(), steps, 5, 2, {}, StepSample{&pool, 1}).spikes[0], st.spikes[0]);
+  // Two images per step: the mean is 0, 1/2 or 1, so some steps are partial.
+  const auto st2 = sleep(n, p, {1.0}, Vec(), steps, 5, 1, {}, StepSample{&pool, 2});
+  EXPECT_NE(st2.spikes[0] % 784, 0);
+  // A pool whose images do not fit the input layer is refused.
+  Mat small(2, 10);
+  small.setOnes();
+  EXPECT_THROW(sleep(n, p, {1.0}, Vec(), 10, 5, 1, {}, StepSample{&small, 1}), std::invalid_argument);
+}
