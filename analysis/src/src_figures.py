@@ -78,7 +78,7 @@ def fig_accuracy(res, K, path):
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("test accuracy (%)")
     axes[0][0].legend(fontsize=7, loc="center left")
-    fig.suptitle("Class-incremental accuracy per task (SRC: dotted = after training, solid = after sleep)", fontsize=9)
+    fig.suptitle("Class-incremental accuracy per task\n(SRC: dotted = after training, solid = after sleep)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -93,7 +93,8 @@ def fig_trajectory(f, res, K, path):
         return False
     fig, ax = plt.subplots(figsize=(8, 3.5))
     colors = plt.cm.tab10(np.arange(K + 1))
-    for run in runs[:1] if any("trajectory_steps" in f["sleep"][runs[0]][t] for t in f["sleep"][runs[0]]) else runs:
+    recorded = any("trajectory_steps" in f["sleep"][runs[0]][t] for t in f["sleep"][runs[0]])
+    for run in runs[:1] if recorded else runs:
         offset = 0
         tasks = sorted(f["sleep"][run], key=lambda s: int(s[4:]))
         for t in tasks:
@@ -116,8 +117,12 @@ def fig_trajectory(f, res, K, path):
             offset += steps
     ax.set_xlabel("cumulative sleep step (vertical lines: a new task was trained before this sleep)")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("SRC trajectory (black: all tasks)")
-    ax.legend(fontsize=7, ncol=K)
+    if recorded:
+        ax.set_title(f"SRC trajectory, {runs[0]} (black: all tasks)")
+        ax.legend(fontsize=7, ncol=K)
+    else:
+        ax.set_title(f"SRC: all-task accuracy before and after each sleep, {len(runs)} runs "
+                     "(record during sleep with --trajectory-every)")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
