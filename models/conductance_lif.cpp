@@ -37,9 +37,20 @@ ConductanceLif::ConductanceLif(std::string name, std::size_t size, const LifPara
     : Population(std::move(name), size), params_(params) {
   validate(params, this->name() + ".");
   dt_over_tau_ = dt_ms / params.tau_m_ms;
-  decay_ge_ = std::exp(-dt_ms / params.tau_ge_ms);
-  decay_gi_ = std::exp(-dt_ms / params.tau_gi_ms);
-  decay_theta_ = std::exp(-dt_ms / params.tau_theta_ms);
+  if (params.integrator == Integrator::forward_euler) {
+    // The whole system by forward Euler, as Brian 1 steps it: a spike's conductance then
+    // carries the continuous model's charge w * tau (exact decay held over steps gives more).
+    for (auto [tau, field] : {std::pair{params.tau_ge_ms, "tau_ge_ms"}, std::pair{params.tau_gi_ms, "tau_gi_ms"},
+                              std::pair{params.tau_theta_ms, "tau_theta_ms"}})
+      if (tau < dt_ms) throw std::invalid_argument(this->name() + "." + field + " must be >= dt_ms for forward_euler");
+    decay_ge_ = 1.0 - dt_ms / params.tau_ge_ms;
+    decay_gi_ = 1.0 - dt_ms / params.tau_gi_ms;
+    decay_theta_ = 1.0 - dt_ms / params.tau_theta_ms;
+  } else {
+    decay_ge_ = std::exp(-dt_ms / params.tau_ge_ms);
+    decay_gi_ = std::exp(-dt_ms / params.tau_gi_ms);
+    decay_theta_ = std::exp(-dt_ms / params.tau_theta_ms);
+  }
   refractory_steps_ = static_cast<sim::Step>(std::llround(params.refractory_ms / dt_ms));
   block_steps_ = static_cast<sim::Step>(std::llround(params.spike_block_ms / dt_ms));
   theta_.assign(size, params.adaptive_threshold ? params.theta_init_mV : 0.0);

@@ -13,7 +13,8 @@ namespace snnsim::models {
 
 enum class Integrator {
   exponential_euler,  // v relaxes exactly toward v_inf with g held over the step: stable for any g
-  forward_euler,      // Brian's default; diverges once g_e + g_i > 2 tau_m/dt - 1 (kept for comparison)
+  forward_euler,      // Brian 1's: every variable, g and theta too (g *= 1 - dt/tau); v diverges
+                      // once g_e + g_i > 2 tau_m/dt - 1 (kept for comparison)
 };
 
 struct LifParams {

@@ -54,6 +54,26 @@ TEST(ConductanceLif, ConductancesDecayExponentially) {
   EXPECT_NEAR(n.gi()[0], 3.0 * std::exp(-5.0 / 2.0), 1e-12);
 }
 
+TEST(ConductanceLif, ForwardEulerDecaysEveryVariableAsBrian1) {
+  auto p = quiet_exc();
+  p.integrator = models::Integrator::forward_euler;
+  p.adaptive_threshold = true;
+  p.tau_theta_ms = 1000.0;
+  ConductanceLif n("exc", 1, p, 0.5);
+  n.ge()[0] = 2.0;
+  n.gi()[0] = 3.0;
+  n.v_mV()[0] = -65.0;
+  // One step from rest with g_e = 2: v += dt/tau_m * g_e * (0 - v), then g decays.
+  n.update(1);
+  EXPECT_NEAR(n.v_mV()[0], -65.0 + 0.005 * (2.0 * 65.0 + 3.0 * (-100.0 + 65.0)), 1e-12);
+  EXPECT_NEAR(n.theta_mV()[0], 20.0 * (1.0 - 0.5 / 1000.0), 1e-12);
+  for (int s = 2; s <= 10; ++s) n.update(s);
+  EXPECT_NEAR(n.ge()[0], 2.0 * std::pow(0.5, 10), 1e-15);   // 1 - dt/tau_ge
+  EXPECT_NEAR(n.gi()[0], 3.0 * std::pow(0.75, 10), 1e-15);  // 1 - dt/tau_gi
+  p.tau_ge_ms = 0.25;  // shorter than a step: forward Euler would flip the sign of g
+  EXPECT_THROW(ConductanceLif("exc", 1, p, 0.5), std::invalid_argument);
+}
+
 // The Brian2 failure: ~24 near-coincident inhibitory spikes push forward Euler past its
 // stability limit. Exponential Euler must keep v between E_inh and E_exc for any conductance.
 TEST(ConductanceLif, LargeInhibitoryVolleyStaysBounded) {
