@@ -547,7 +547,8 @@ int cmd_tune_src(const std::vector<std::string>& args) {
       "snnsim tune-src: random search of SRC hyperparameters on validation data held out from training\n"
       "(per task, the images after the first --per-task are the validation set; they are removed from the\n"
       "sleep pools; the test set is never read)\n"
-      "Usage: snnsim tune-src --data DIR --out TUNE.h5 [--trials N] [--tasks K] [--json]\n"
+      "Usage: snnsim tune-src --data DIR --out TUNE.h5 [--trials N] [--tasks K] [--seed S] [--seeds N] [--json]\n"
+      "(each candidate scores the mean validation accuracy of --seeds networks)\n"
       "Options");
   add_common(desc);
   // clang-format off
@@ -594,10 +595,18 @@ int cmd_tune_src(const std::vector<std::string>& args) {
   ResultsWriter writer(out, vm.count("force") > 0, join_args("tune-src", args), cj.dump(),
                        static_cast<int>(cfg.tasks.size()));
   const h5::File& root_file = writer.file();
-  // Task 1's SGD does not depend on sleep parameters: train it once.
-  Net after_task1 = make_net(cfg.net, seed);
-  TrainCounters ctr1{seed, 0, 0};
-  train(after_task1, cfg.net, td.train[0].X, td.train[0].y, ctr1);
+  // Each candidate is scored by the mean over --seeds networks. Task 1's SGD does not depend
+  // on sleep parameters: train it once per seed.
+  const int nseeds = vm["seeds"].as<int>();
+  if (nseeds < 1) throw UsageError("--seeds must be >= 1");
+  std::vector<Net> after_task1;
+  std::vector<TrainCounters> ctr1;
+  for (int si = 0; si < nseeds; ++si) {
+    const std::uint64_t s = seed + static_cast<std::uint64_t>(si);
+    after_task1.push_back(make_net(cfg.net, s));
+    ctr1.push_back(TrainCounters{s, 0, 0});
+    train(after_task1.back(), cfg.net, td.train[0].X, td.train[0].y, ctr1.back());
+  }
   struct Cand {
     SleepParams p;
     double score = -1;
@@ -619,23 +628,26 @@ int cmd_tune_src(const std::vector<std::string>& args) {
         for (auto& b : c.p.beta) b = jitter(b);
       if (tuned("alpha_scale")) c.p.alpha_scale = jitter(c.p.alpha_scale);
     }
-    // One SRC run over K tasks with these parameters, scored on validation data.
+    // One SRC run over K tasks per seed with these parameters, scored on validation data.
     ProtocolConfig pc = cfg;
     pc.sleep = c.p;
-    Net net = after_task1;
-    TrainCounters ctr = ctr1;
-    RunResult rr;
-    rr.method = "src";
-    rr.seed = seed;
     const auto t0 = std::chrono::steady_clock::now();
-    for (int k = 1; k <= K; ++k) {
-      if (k > 1) train(net, pc.net, td.train[k - 1].X, td.train[k - 1].y, ctr);
-      // the sleep input and alphas exactly as `snnsim src` would use them
-      const auto plan = plan_sleep(net, td, pc, k, seed);
-      sleep(net, c.p, plan.alpha, plan.mean, c.p.steps_for_task(k), seed, static_cast<std::uint32_t>(k), {},
-            plan.per_step);
+    c.acc.per_task.assign(static_cast<std::size_t>(K), 0.0);
+    for (int si = 0; si < nseeds; ++si) {
+      const std::uint64_t s = seed + static_cast<std::uint64_t>(si);
+      Net net = after_task1[static_cast<std::size_t>(si)];
+      TrainCounters ctr = ctr1[static_cast<std::size_t>(si)];
+      for (int k = 1; k <= K; ++k) {
+        if (k > 1) train(net, pc.net, td.train[k - 1].X, td.train[k - 1].y, ctr);
+        // the sleep input and alphas exactly as `snnsim src` would use them
+        const auto plan = plan_sleep(net, td, pc, k, s);
+        sleep(net, c.p, plan.alpha, plan.mean, c.p.steps_for_task(k), s, static_cast<std::uint32_t>(k), {},
+              plan.per_step);
+      }
+      const auto a = evaluate(net, td.eval, cfg.tasks);
+      c.acc.overall += a.overall / nseeds;
+      for (int k = 0; k < K; ++k) c.acc.per_task[static_cast<std::size_t>(k)] += a.per_task[static_cast<std::size_t>(k)] / nseeds;
     }
-    c.acc = evaluate(net, td.eval, cfg.tasks);
     c.score = c.acc.overall;
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress(fmt::format("trial {:2}: r_max {:.4g} inc {:.4g} dec {:.4g} beta {:.4g},{:.4g},{:.4g} c {:.4g} -> val {:.2f}% "
@@ -665,7 +677,8 @@ int cmd_tune_src(const std::vector<std::string>& args) {
   };
   if (json) {
     Json j = Json::object();
-    j.set("command", "tune-src").set("out", out).set("tasks", K).set("val_per_task", static_cast<std::uint64_t>(nval));
+    j.set("command", "tune-src").set("out", out).set("tasks", K).set("val_images_per_task", static_cast<std::uint64_t>(nval));
+    j.set("seeds", nseeds);
     j.set("best", param_json(best.p)).set("val_accuracy", best.score).set("val_per_task", acc_json(best.acc));
     j.set("preset_val_accuracy", all.front().score);
     Json tr = Json(Json::Array{});

@@ -154,3 +154,24 @@ TEST(AnnCli, TuneSrcNeverReadsTheTestSet) {
   ASSERT_EQ(val.size(), 3u);
   fs::remove_all(dir);
 }
+
+TEST(AnnCli, TuneSrcScoresTheMeanOverSeeds) {
+  const fs::path dir = temp_dir("tune_seeds");
+  snnsim::ann::synth::write_idx_dir(dir / "data", 40, 2);
+  auto trial0 = [&](const std::string& name, std::vector<std::string> extra) {
+    const std::string out = (dir / (name + ".h5")).string();
+    std::vector<std::string> a{"--data", (dir / "data").string(), "--out", out, "--trials", "1", "--val", "10"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    testing::internal::CaptureStdout();
+    const int rc = cmd_tune_src(with(a, kSmall));
+    testing::internal::GetCapturedStdout();
+    EXPECT_EQ(rc, 0);
+    auto f = snnsim::h5::File::open(out, snnsim::h5::File::Mode::read_only);
+    return f.root().open_group("tune").read<double>("val_accuracy").at(0);
+  };
+  const double s4 = trial0("s4", {"--seed", "4"}), s5 = trial0("s5", {"--seed", "5"});
+  const double both = trial0("both", {"--seed", "4", "--seeds", "2"});
+  EXPECT_NEAR(both, (s4 + s5) / 2, 1e-12);
+  EXPECT_NE(s4, s5) << "two seeds with the same score cannot show that both were run";
+  fs::remove_all(dir);
+}
