@@ -243,6 +243,13 @@ ProtocolConfig config_from(const po::variables_map& vm) {
   return c;
 }
 
+/// --seeds, checked: how many consecutive seeds from --seed a command runs.
+int seed_count(const po::variables_map& vm) {
+  const int n = vm["seeds"].as<int>();
+  if (n < 1) throw UsageError("--seeds must be >= 1");
+  return n;
+}
+
 Json config_json(const ProtocolConfig& c, const po::variables_map& vm) {
   Json j = Json::object();
   j.set("preset", vm["preset"].as<std::string>());
@@ -457,8 +464,7 @@ int cmd_src(const std::vector<std::string>& args) {
   const auto fractions = parse_doubles("fraction", vm["fraction"].as<std::string>());
   for (double f : fractions)
     if (!(f > 0 && f <= 1)) throw UsageError("--fraction values must be in (0, 1]");
-  const int nseeds = vm["seeds"].as<int>();
-  if (nseeds < 1) throw UsageError("--seeds must be >= 1");
+  const int nseeds = seed_count(vm);
   setup_threads(vm);
 
   auto data = load(vm, true, progress);
@@ -597,8 +603,7 @@ int cmd_tune_src(const std::vector<std::string>& args) {
   const h5::File& root_file = writer.file();
   // Each candidate is scored by the mean over --seeds networks. Task 1's SGD does not depend
   // on sleep parameters: train it once per seed.
-  const int nseeds = vm["seeds"].as<int>();
-  if (nseeds < 1) throw UsageError("--seeds must be >= 1");
+  const int nseeds = seed_count(vm);
   std::vector<Net> after_task1;
   std::vector<TrainCounters> ctr1;
   for (int si = 0; si < nseeds; ++si) {
