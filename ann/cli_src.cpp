@@ -582,6 +582,7 @@ int cmd_tune_src(const std::vector<std::string>& args) {
   if (trials < 1) throw UsageError("--trials must be >= 1");
   if (!(spread >= 1)) throw UsageError("--spread must be >= 1");
   if (nval < 1) throw UsageError("--val must be >= 1");
+  const int nseeds = seed_count(vm);
   const auto tune = split(vm["tune"].as<std::string>(), ',');
   for (const auto& t : tune)
     if (t != "r_max" && t != "inc" && t != "dec" && t != "beta" && t != "alpha_scale")
@@ -603,7 +604,6 @@ int cmd_tune_src(const std::vector<std::string>& args) {
   const h5::File& root_file = writer.file();
   // Each candidate is scored by the mean over --seeds networks. Task 1's SGD does not depend
   // on sleep parameters: train it once per seed.
-  const int nseeds = seed_count(vm);
   std::vector<Net> after_task1;
   std::vector<TrainCounters> ctr1;
   for (int si = 0; si < nseeds; ++si) {

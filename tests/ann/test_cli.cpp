@@ -65,6 +65,9 @@ TEST(AnnCli, ErrorPaths) {
   EXPECT_THROW(cmd_src({"--data", data, "--method", "lowdata", "--out", out, "--fraction", "0"}), snnsim::UsageError);
   EXPECT_THROW(cmd_src({"--data", data, "--method", "src", "--out", out, "--preset", "cifar"}), snnsim::UsageError);
   EXPECT_THROW(cmd_tune_src({"--data", data, "--out", out, "--tune", "gamma"}), snnsim::UsageError);
+  EXPECT_THROW(cmd_src({"--data", data, "--method", "src", "--out", out, "--seeds", "0"}), snnsim::UsageError);
+  EXPECT_THROW(cmd_tune_src({"--data", data, "--out", out, "--seeds", "0"}), snnsim::UsageError);
+  EXPECT_FALSE(fs::exists(out)) << "a usage error must not leave a run file";
   // Missing data directory / malformed IDX: data errors.
   EXPECT_THROW(cmd_src({"--data", (dir / "nope").string(), "--method", "src", "--out", out}), snnsim::DataError);
   fs::create_directories(dir / "bad");
