@@ -49,13 +49,7 @@ grep -q "AUC = " "$work/study.txt" || { echo "FAIL: no AUC printed"; fail=1; }
 grep -q "slept weights" "$work/study.txt" || { echo "FAIL: no ablation table printed"; fail=1; }
 
 # wrong inputs: exit status 2 with an error message
-expect_2() {
-    local rc=0
-    "$@" >/dev/null 2>"$work/err" || rc=$?
-    if [[ $rc != 2 ]] || ! grep -q "^error: " "$work/err"; then
-        echo "FAIL: expected exit 2 with 'error: ...' from: $*"; cat "$work/err"; fail=1
-    fi
-}
+source "$(dirname "$0")/../e2e/expect_error.sh"
 expect_2 "$python" "$analysis/plot_study.py" "$work/missing.h5" --out "$work/x"
 expect_2 "$python" "$analysis/plot_study.py" "$run" --out "$work/x"
 expect_2 "$python" "$analysis/plot_run.py" "$work/study.h5" --out "$work/x"

@@ -24,15 +24,7 @@ want=$("$python" -c 'import json,sys; print("%.2f %%" % (100 * json.load(open(sy
 grep -q "paper protocol.* $want\$" "$work/out.txt" || { echo "FAIL: paper protocol is not eval's $want"; fail=1; }
 grep -q "^demo protocol.* %\$" "$work/out.txt" || { echo "FAIL: no demo protocol line"; fail=1; }
 
-expect_2() {
-    local rc=0
-    "$@" >/dev/null 2>"$work/err" || rc=$?
-    if [[ $rc != 2 ]] || ! grep -q "^error: " "$work/err"; then
-        echo "FAIL: expected exit 2 with 'error: ...' from: $*"; cat "$work/err"; fail=1
-    else
-        echo "ok: $(cat "$work/err")"
-    fi
-}
+source "$(dirname "$0")/expect_error.sh"
 cp "$work/b/spikes/eval_trained.h5" "$work/a/spikes/eval_trained.h5"   # another network's spikes
 expect_2 "$python" "$script" "$work/a/run.h5"
 # a shorter evaluation after the recorded one: the recorded one is still found and checked
