@@ -29,12 +29,16 @@ def fail(msg):
 
 
 def open_h5(path, expected_format):
+    """Opens `path` read-only; checks its root attribute `format` unless expected_format is None
+    (files of other schemas, such as SONATA spike files)."""
     if not os.path.exists(path):
         raise InputError("%s: no such file" % path)
     try:
         f = h5py.File(path, "r")
     except OSError as e:
         raise InputError("%s: not a readable HDF5 file (%s)" % (path, e))
+    if expected_format is None:
+        return f
     fmt = f.attrs.get("format")
     if isinstance(fmt, bytes):
         fmt = fmt.decode()

@@ -13,23 +13,9 @@ import argparse
 import os
 import sys
 
-import h5py
-import numpy as np
-
-
-def fail(msg):
-    print(f"error: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def read(path, datasets):
-    if not os.path.isfile(path):
-        fail(f"{path}: no such file")
-    with h5py.File(path, "r") as f:
-        missing = [d for d in datasets if d not in f]
-        if missing:
-            fail(f"{path}: no dataset {missing[0]}")
-        return [f[d][:] for d in datasets]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "analysis"))
+import figutil  # noqa: E402
+from figutil import InputError, np  # noqa: E402
 
 
 def class_labels(counts, y, rows):
@@ -49,37 +35,58 @@ def predict(counts, labels):
     return p
 
 
+def recorded_evaluation(run, state):
+    """Labels of `state`, the last clean evaluation of it with recorded spikes (its stored
+    predictions and spike-file path), read from the run file."""
+    with figutil.open_h5(run, "snnsim-run") as f:
+        labels = figutil.require(f, f"network/{state}/nodes/exc/label", run)[()]
+        results = figutil.read_table(figutil.require(f, "eval/results", run))
+        stored = figutil.require(f, "eval/predictions", run)[()]
+    rows = [i for i, (st, noise, spikes) in enumerate(zip(results["state"], results["noise_type"],
+                                                           results["spikes_file"]))
+            if st == state and noise == "none" and spikes]
+    if not rows:
+        raise InputError(f"{run}: no clean evaluation of state {state} with recorded spikes (eval --record-spikes exc)")
+    row = rows[-1]
+    m = int(results["n_samples"][row])
+    spikes = os.path.join(os.path.dirname(os.path.abspath(run)), results["spikes_file"][row])
+    return labels, stored[row][:m], spikes  # prediction rows are padded to the longest evaluation
+
+
+def spike_counts(path, n):
+    """[images, neurons] exc spike counts of each image's window, and the images' labels."""
+    with figutil.open_h5(path, None) as s:
+        ids = figutil.require(s, "spikes/exc/node_ids", path)[()]
+        ts = figutil.require(s, "spikes/exc/timestamps", path)[()]
+        t0 = figutil.require(s, "stimulus/t_start_ms", path)[()]
+        y = figutil.require(s, "stimulus/label", path)[()]
+    if ids.size and ids.max() >= n:
+        raise InputError(f"{path}: node id {ids.max()} but the state has {n} neurons")
+    counts = np.zeros((y.size, n))
+    np.add.at(counts, (np.searchsorted(t0, ts, side="right") - 1, ids), 1)
+    return counts, y
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", help="run file evaluated with --record-spikes exc")
     ap.add_argument("--state", default="trained", help="network state that was evaluated (default trained)")
     a = ap.parse_args()
-    labels, states, noise, files, samples, stored = read(
-        a.run, [f"network/{a.state}/nodes/exc/label", "eval/results/state", "eval/results/noise_type",
-                "eval/results/spikes_file", "eval/results/n_samples", "eval/predictions"])
-    rows = [i for i in range(states.size) if states[i] == a.state.encode() and noise[i] == b"none" and files[i]]
-    if not rows:
-        fail(f"{a.run}: no clean evaluation of state {a.state} with recorded spikes (eval --record-spikes exc)")
-    row = rows[-1]
-    spikes = os.path.join(os.path.dirname(os.path.abspath(a.run)), files[row].decode())
-    ids, ts, t0, y = read(spikes, ["spikes/exc/node_ids", "spikes/exc/timestamps", "stimulus/t_start_ms",
-                                   "stimulus/label"])
-    n, m = labels.size, y.size
-    if ids.size and ids.max() >= n:
-        fail(f"{spikes}: node id {ids.max()} but the state has {n} neurons")
-    counts = np.zeros((m, n))
-    np.add.at(counts, (np.searchsorted(t0, ts, side="right") - 1, ids), 1)
-
+    try:
+        labels, stored, spikes = recorded_evaluation(a.run, a.state)
+        counts, y = spike_counts(spikes, labels.size)
+    except InputError as e:
+        figutil.fail(str(e))
+    m = y.size
     paper = predict(counts, labels)
-    if samples[row] != m or (paper != stored[row][:m]).any():  # rows are padded to the longest evaluation
-        fail(f"{spikes}: the counts do not reproduce the predictions stored in {a.run} (another run's spikes?)")
-    everything = np.arange(m)
-    demo = class_labels(counts, y, everything)
+    if stored.size != m or (paper != stored).any():
+        figutil.fail(f"{spikes}: the counts do not reproduce the predictions stored in {a.run} (another run's spikes?)")
+    demo = class_labels(counts, y, np.arange(m))
     half = m // 2
     first, second = np.arange(half), np.arange(half, m)
     held_out = ((predict(counts[second], class_labels(counts, y, first)) == y[second]).sum() +
                 (predict(counts[first], class_labels(counts, y, second)) == y[first]).sum()) / m
-    print(f"images {m}, neurons {n}")
+    print(f"images {m}, neurons {labels.size}")
     print(f"paper protocol, labels from the training pass:      {100 * (paper == y).mean():.2f} %")
     print(f"demo protocol, labels from this test run:           {100 * (predict(counts, demo) == y).mean():.2f} %")
     print(f"labels from one half of the test run, other scored: {100 * held_out:.2f} %")

@@ -40,4 +40,6 @@ mkdir "$work/c"
 expect_2 "$python" "$script" "$work/c/run.h5"
 expect_2 "$python" "$script" "$work/b/run.h5" --state slept
 expect_2 "$python" "$script" "$work/missing.h5"
+echo "not hdf5" >"$work/junk.h5"
+expect_2 "$python" "$script" "$work/junk.h5"
 exit $fail
