@@ -17,6 +17,7 @@
 #include "io/idx.hpp"
 #include "io/run_file.hpp"
 #include "io/sonata.hpp"
+#include "run_access.hpp"
 
 namespace snnsim::cli {
 namespace {
@@ -208,6 +209,7 @@ int cmd_train(const std::vector<std::string>& args) {
   trained.labels.clear();
   trained.class_rate_Hz.clear();
   double label_s = 0.0;
+  experiments::Labelling lab_counts;
   if (report.stopped.empty() && !no_label) {
     experiments::Progress lp("label", label_images, show);
     const auto t1 = std::chrono::steady_clock::now();
@@ -217,6 +219,7 @@ int cmd_train(const std::vector<std::string>& args) {
     lp.finish();
     trained.labels = std::move(lab.labels);
     trained.class_rate_Hz = std::move(lab.class_rate_Hz);
+    lab_counts = std::move(lab);
   }
   append_rows(log_columns, report.log);
 
@@ -274,13 +277,13 @@ int cmd_train(const std::vector<std::string>& args) {
   abs_change /= static_cast<double>(trained.weights.size());
   const auto th = stats(trained.theta_mV);
   const auto ws = stats(trained.weights);
-  std::size_t assigned = 0;
-  for (auto l : trained.labels) assigned += l >= 0;
+  const auto labels = state_report(params, trained, no_label ? nullptr : &lab_counts);
 
   if (!report.stopped.empty()) {
     fmt::print(stderr, "snnsim train: error: stopped: {}; state saved as network/stopped in {}\n", report.stopped, out);
     return kExitRuntime;
   }
+  warn_fire_at_rest("train", "trained", labels);
   if (common.json) {
     nlohmann::json j = {
         {"command", "train"},
@@ -295,7 +298,6 @@ int cmd_train(const std::vector<std::string>& args) {
         {"images_per_s", static_cast<double>(total) / train_s},
         {"label_images", no_label ? 0 : label_images},
         {"label_wall_s", label_s},
-        {"neurons_labelled", assigned},
         {"mean_exc_spikes_per_presentation",
          static_cast<double>(report.exc_spikes) / static_cast<double>(std::max<std::uint64_t>(report.presentations, 1))},
         {"theta_mean_mV", th.mean},
@@ -308,10 +310,11 @@ int cmd_train(const std::vector<std::string>& args) {
         {"train_cpu_s", train_cpu_s},
         {"process_cpu_s", cpu_seconds()},
     };
+    add_state_report(j, labels);
     print_json(j);
   } else {
-    fmt::print("trained {} images ({} presentations) in {:.1f} s ({:.1f} images/s); {} of {} neurons labelled; wrote {}\n",
-               total, report.presentations, train_s, static_cast<double>(total) / train_s, assigned, params.n_exc, out);
+    fmt::print("trained {} images ({} presentations) in {:.1f} s ({:.1f} images/s); {}; wrote {}\n", total,
+               report.presentations, train_s, static_cast<double>(total) / train_s, labelled_text(labels), out);
   }
   return kExitOk;
 }
