@@ -62,8 +62,8 @@ void warn_fire_at_rest(const std::string& command, const std::string& state, con
   if (r.fire_at_rest == 0) return;
   fmt::print(stderr,
              "snnsim {}: warning: {} of {} exc neurons of {} fire at rest (exc_v_thresh_mV + theta - "
-             "exc_theta_offset_mV < exc_v_rest_mV, i.e. theta < {:g} mV): they spike in every presentation "
-             "whatever the input\n",
+             "exc_theta_offset_mV < exc_v_rest_mV, i.e. theta < {:g} mV): put at rest for a frozen "
+             "presentation they spike whatever the input\n",
              command, r.fire_at_rest, r.neurons, state, r.theta_rest_mV);
 }
 

@@ -25,7 +25,8 @@ LoadedRun load_run(const std::string& path, const std::string& state);
 /// Labels `s` from a frozen pass over the first `count` training images, with progress. Returns
 /// the pass's counts (its labels and rates are moved into `s`).
 experiments::Labelling relabel(const models::DiehlCookParams& p, models::NetworkState& s, std::uint64_t seed,
-             const io::LabelledImages& data, std::size_t count, int threads, bool show, const std::string& what);
+                               const io::LabelledImages& data, std::size_t count, int threads, bool show,
+                               const std::string& what);
 
 /// What the outputs say about a state's labels and thresholds (issue 24: at N=6400 hundreds of
 /// neurons ended below the rest-firing point and, class-flat, all voted for class 0).
