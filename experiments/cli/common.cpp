@@ -35,14 +35,30 @@ void set_command_line(int argc, char** argv) {
 
 std::string joined_command_line() { return g_command_line; }
 
-void add_common_options(po::options_description& d, CommonOptions& c) {
+std::string command_line_or(const std::string& command, const std::vector<std::string>& args) {
+  if (!g_command_line.empty()) return g_command_line;
+  std::string s = "snnsim " + command;
+  for (const auto& a : args) s += " " + a;
+  return s;
+}
+
+void add_common_options(po::options_description& d, CommonOptions& c, const char* threads_help) {
   d.add_options()("help,h", po::bool_switch(&c.help), "show this help")(
       "config", po::value<std::string>(&c.config_file), "INI file with the same keys as these options")(
       "threads", po::value<int>(&c.threads)->default_value(0),
-      "OpenMP threads (0 = all cores): images in parallel when labelling and testing, each step split for "
-      "training and sleep from 1024 neurons; results do not depend on it")(
+      threads_help ? threads_help
+                   : "OpenMP threads (0 = all cores): images in parallel when labelling and testing, each step split "
+                     "for training and sleep from 1024 neurons; results do not depend on it")(
       "json", po::bool_switch(&c.json), "print one JSON object with the results on stdout")(
       "quiet,q", po::bool_switch(&c.quiet), "no progress on stderr");
+}
+
+void add_data_option(po::options_description& d, std::string& dir, const char* help) {
+  d.add_options()("data", po::value<std::string>(&dir)->default_value("data/mnist"), help);
+}
+
+void require_file(const std::string& value, const std::string& what, const std::string& command) {
+  if (value.empty()) throw UsageError(what + " is required (see snnsim " + command + " --help)");
 }
 
 ModelOptions::ModelOptions(models::DiehlCookParams& p) : p_(p) {
