@@ -15,6 +15,8 @@
 
 #include "io/error.hpp"
 #include "boost_guard.hpp"
+#include "experiments/progress.hpp"
+#include "experiments/spike_file.hpp"
 #include "models/param_table.hpp"
 
 namespace snnsim::cli {
@@ -55,6 +57,29 @@ void add_common_options(po::options_description& d, CommonOptions& c, const char
 
 void add_data_option(po::options_description& d, std::string& dir, const char* help) {
   d.add_options()("data", po::value<std::string>(&dir)->default_value("data/mnist"), help);
+}
+
+void add_sleep_options(po::options_description& d, experiments::SleepOptions& o) {
+  d.add_options()("duration-s", po::value<double>(&o.duration_s)->default_value(o.duration_s), "simulated sleep time")(
+      "leak-scale", po::value<double>(&o.leak_scale)->default_value(o.leak_scale), "gain on the exc leak term")(
+      "exc-scale", po::value<double>(&o.exc_scale)->default_value(o.exc_scale), "gain on input->exc conductance")(
+      "inh-scale", po::value<double>(&o.inh_scale)->default_value(o.inh_scale), "gain on inh->exc conductance")(
+      "input-rate-scale", po::value<double>(&o.input_rate_scale)->default_value(o.input_rate_scale),
+      "input rate relative to wake (pixel/4 Hz)");
+}
+
+void add_record_spikes_option(po::options_description& d, std::string& text, const char* help) {
+  d.add_options()("record-spikes", po::value<std::string>(&text)->default_value("none"), help);
+}
+
+experiments::RecordSpikes record_spikes(const std::string& text, bool allow_all) {
+  try {
+    const auto r = experiments::record_spikes_from_string(text);
+    if (r != experiments::RecordSpikes::all || allow_all) return r;
+  } catch (const std::invalid_argument&) {
+  }
+  throw UsageError(std::string("--record-spikes must be ") + (allow_all ? "none, exc or all" : "none or exc") +
+                   ", not '" + text + "'");
 }
 
 void require_file(const std::string& value, const std::string& what, const std::string& command) {
@@ -164,12 +189,7 @@ double peak_rss_MiB() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
+double cpu_seconds() { return experiments::process_cpu_s(); }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump() << std::endl; }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "experiments/sleep.hpp"
+#include "experiments/spike_file.hpp"
 #include "models/diehl_cook.hpp"
 
 namespace snnsim::cli {
@@ -28,6 +30,12 @@ struct CommonOptions {
 void add_common_options(po::options_description& d, CommonOptions& c, const char* threads_help = nullptr);
 /// --data DIR (default data/mnist).
 void add_data_option(po::options_description& d, std::string& dir, const char* help = "MNIST IDX directory");
+/// The sleep knobs `snnsim sleep` and `snnsim experiment sleep` share: --duration-s,
+/// --leak-scale, --exc-scale, --inh-scale, --input-rate-scale.
+void add_sleep_options(po::options_description& d, experiments::SleepOptions& o);
+/// --record-spikes TEXT (default none) and its one check (UsageError naming the choices).
+void add_record_spikes_option(po::options_description& d, std::string& text, const char* help);
+experiments::RecordSpikes record_spikes(const std::string& text, bool allow_all);
 /// The file a command cannot run without (--run, --out): UsageError "<what> is required (see
 /// snnsim <command> --help)" when `value` is empty.
 void require_file(const std::string& value, const std::string& what, const std::string& command);
