@@ -25,6 +25,14 @@ Handle string_type() {
   return Handle(t, H5Tclose);
 }
 
+// Object creation property lists without modification times (HDF5 records them by default), so
+// a file's bytes depend on its content alone: the fuzz seeds are the same on every run.
+Handle untimed(hid_t plist_class) {
+  Handle p(H5Pcreate(plist_class), H5Pclose);
+  H5Pset_obj_track_times(p.get(), 0);
+  return p;
+}
+
 Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose); }
 
 Handle simple_space(const std::vector<hsize_t>& dims, const std::vector<hsize_t>* maxdims = nullptr) {
@@ -112,7 +120,8 @@ Group Group::open_group(const std::string& name) const {
 Group Group::create_group(const std::string& name) const {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
-  hid_t g = H5Gcreate2(id(), name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT);
+  Handle gcpl = untimed(H5P_GROUP_CREATE);
+  hid_t g = H5Gcreate2(id(), name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT);
   if (g < 0) fail(name, "cannot create group (exists already?)");
   return Group(Handle(g, H5Gclose), file_, child(name));
 }
@@ -153,7 +162,7 @@ void Group::write(const std::string& name, std::span<const T> data, const std::v
   if (product(dims) != data.size()) fail(name, "internal: data size does not match dims " + dims_text(dims));
   remove(name);
   Handle space = simple_space(dims);
-  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
   if (!c.chunk.empty() && data.size() > 0) {
     H5Pset_chunk(dcpl.get(), static_cast<int>(c.chunk.size()), c.chunk.data());
     if (c.enabled) {
@@ -211,7 +220,8 @@ void Group::write_string(const std::string& name, const std::string& text) const
   remove(name);
   Handle type = string_type();
   Handle space = scalar_space();
-  Handle ds(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
+  Handle ds(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
             H5Dclose);
   if (!ds.valid()) fail(name, "cannot create string dataset");
   const char* p = text.c_str();
@@ -268,7 +278,7 @@ AppendTarget prepare_append(const Group& g, const std::string& name, hid_t type,
     maxd[0] = H5S_UNLIMITED;
     chunk[0] = chunk_rows;
     Handle space = simple_space(zero, &maxd);
-    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    Handle dcpl = untimed(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
     Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
     H5Pset_create_intermediate_group(lcpl.get(), 1);
@@ -476,7 +486,8 @@ bool global_heaps_ok(const std::filesystem::path& p, std::string& why) {
 }  // namespace
 
 File File::create(const std::filesystem::path& p) {
-  hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  Handle fcpl = untimed(H5P_FILE_CREATE);  // the root group's header too
+  hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
   if (f < 0) throw OutputError(p.string() + ": cannot create HDF5 file (directory missing or not writable?)");
   return File(Handle(f, H5Fclose), p.string());
 }

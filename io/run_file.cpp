@@ -36,8 +36,11 @@ void fsync_path(const fs::path& p) {
   }
 }
 
+// The creation time, or SOURCE_DATE_EPOCH's when set (the reproducible-builds convention:
+// the same inputs then give the same file bytes).
 std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
+  std::time_t t = std::time(nullptr);
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) t = static_cast<std::time_t>(std::strtoll(e, nullptr, 10));
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
