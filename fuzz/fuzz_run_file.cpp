@@ -6,7 +6,7 @@
 // Crashes inside libhdf5 itself are possible on corrupt files: see fuzz/README.md.
 #include "fuzz_common.hpp"
 #include "io/error.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace snnsim;

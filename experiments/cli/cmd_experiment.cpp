@@ -14,7 +14,7 @@
 #include "experiments/sleep_study.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 namespace snnsim::cli {
 namespace {
