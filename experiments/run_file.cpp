@@ -180,14 +180,24 @@ void append_eval(const h5::Group& root, const EvalRow& row, const std::array<std
   g.append_strings("spikes_file", {row.spikes_file});
   auto e = root.open_group("eval");
   e.append<std::uint32_t>("confusion", confusion, {10, 10}, 16);
-  // Predictions have one column per test image; rows with fewer images are padded with -2.
+  // Predictions have one column per test image, one row per row of /eval/results; a row of
+  // fewer images is padded with -2. A row of more images widens the table: its width is fixed
+  // when it is created, so the rows so far are rewritten, padded to the new width.
   std::vector<std::int8_t> padded = predictions;
   if (e.has("predictions")) {
     const auto shape = e.shape("predictions");
-    if (shape.size() == 2 && shape[1] != predictions.size()) {
-      if (predictions.size() > shape[1]) return;  // wider rows would not fit; predictions for this row are skipped
-      padded.resize(shape[1], static_cast<std::int8_t>(-2));
+    if (shape.size() != 2) e.fail("predictions", "expected a 2-D dataset [rows, images]");
+    if (predictions.size() > shape[1]) {
+      const auto old = e.read<std::int8_t>("predictions");
+      const std::size_t rows = shape[0], from = shape[1], to = predictions.size();
+      std::vector<std::int8_t> grown(rows * to, static_cast<std::int8_t>(-2));
+      for (std::size_t r = 0; r < rows; ++r)
+        std::copy_n(old.begin() + static_cast<std::ptrdiff_t>(r * from), from,
+                    grown.begin() + static_cast<std::ptrdiff_t>(r * to));
+      e.remove("predictions");
+      e.append<std::int8_t>("predictions", grown, {to}, 1);
     }
+    padded.resize(std::max<std::size_t>(shape[1], predictions.size()), static_cast<std::int8_t>(-2));
   }
   if (!padded.empty()) e.append<std::int8_t>("predictions", padded, {padded.size()}, 1);
 }
