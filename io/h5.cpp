@@ -228,11 +228,6 @@ std::string Group::read_string(const std::string& name) const {
   return rows[0];
 }
 
-void Group::write_strings(const std::string& name, const std::vector<std::string>& rows) const {
-  remove(name);
-  append_strings(name, rows);
-}
-
 std::vector<std::string> Group::read_strings(const std::string& name) const {
   if (!has(name)) fail(name, "dataset missing");
   Handle ds(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
@@ -394,18 +389,6 @@ std::string Group::get_attr_string(const std::string& name) const {
   if (H5Aread(a.get(), ftype.get(), s.data()) < 0) fail("@" + name, "cannot read attribute");
   s.resize(std::strlen(s.c_str()));
   return s;
-}
-
-std::vector<std::string> Group::attr_names() const {
-  std::vector<std::string> names;
-  H5Aiterate2(
-      id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-      [](hid_t, const char* n, const H5A_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->emplace_back(n);
-        return 0;
-      },
-      &names);
-  return names;
 }
 
 // ---- File --------------------------------------------------------------------------------

@@ -74,7 +74,6 @@ class Group {
 
   void write_string(const std::string& name, const std::string& text) const;
   std::string read_string(const std::string& name) const;
-  void write_strings(const std::string& name, const std::vector<std::string>& rows) const;
   std::vector<std::string> read_strings(const std::string& name) const;
 
   /// Appends rows along axis 0 of an extendible dataset, creating it (chunked) when absent.
@@ -96,7 +95,6 @@ class Group {
   template <typename T>
   std::vector<T> get_attr_array(const std::string& name) const;
   std::string get_attr_string(const std::string& name) const;
-  std::vector<std::string> attr_names() const;
 
   /// Throws RunFileError (exit 4): the file is not as expected, or cannot be read.
   [[noreturn]] void fail(const std::string& object, const std::string& what) const;

@@ -76,8 +76,9 @@ constexpr std::size_t kBlock = 8;
   }
 }
 
-// The membrane step and conductance decay of n neurons, block by block.
-SNNSIM_WIDE_CLONES
+// The membrane step and conductance decay of n neurons, block by block. Called only where the
+// AVX-512 kernel is not (a CPU without AVX-512 F, BW and VL), so it has no AVX-512 clone.
+SNNSIM_AVX2_CLONES
 void integrate_exponential_euler_portable(std::size_t n, double* __restrict v, double* __restrict ge,
                                           double* __restrict gi, const MembraneConstants& c,
                                           const ConductanceDecay& d) {

@@ -38,8 +38,6 @@ class TraceTable {
     values_.push_back(0.0);  // every k past the end reads this
   }
   double operator()(sim::Step k) const { return k >= 0 && k < last() ? values_[static_cast<std::size_t>(k)] : 0.0; }
-  /// The padded table: entries 0..last(), the last one 0.
-  const double* data() const { return values_.data(); }
   sim::Step last() const { return static_cast<sim::Step>(values_.size()) - 1; }
 
  private:

@@ -4,8 +4,9 @@
 // CMakeLists.txt; the AVX-512 target implies FMA) every clone does the same arithmetic in the
 // same order, so results do not depend on the CPU. Off under AddressSanitizer, whose
 // instrumentation does not combine with ifunc resolution.
-// SNNSIM_WIDE_CLONES adds an AVX-512 version, for the dense arithmetic of the neuron update
-// (8 doubles per instruction). A plain AVX-512 clone of the scalar scatter loops was slower;
+// SNNSIM_WIDE_CLONES adds an AVX-512 version, for the threshold loops of the neuron update
+// that the forward-Euler path calls (8 doubles per instruction; the exponential-Euler step has
+// its own AVX-512 kernel). A plain AVX-512 clone of the scalar scatter loops was slower;
 // those use the hand-written gather/scatter kernels below instead.
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define SNNSIM_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
