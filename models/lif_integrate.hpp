@@ -63,7 +63,7 @@ bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, 
 namespace detail {
 /// The versions update_exponential_euler chooses between, for the test that they agree. The
 /// AVX-512 one exists on x86-64 builds and may be called only where
-/// sim::avx512_scatter_available().
+/// sim::avx512_kernels_available().
 bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                                        const ConductanceDecay& d, const ThresholdStep& t);
 bool update_exponential_euler_avx512(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,

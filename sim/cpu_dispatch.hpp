@@ -16,21 +16,22 @@
 #define SNNSIM_WIDE_CLONES
 #endif
 
-// SNNSIM_AVX512_SCATTER marks a kernel written with AVX-512 gathers and scatters, called only
-// when avx512_scatter_available() says the CPU has them. It serves the arrival loops, where a
-// bucket's target ids are distinct, so 8 conductances can be read, added to and written back at
-// once without a conflict. The intrinsics do the scalar code's operations element by element
-// (a multiply then an add, no FMA; the same comparisons for clipping), so the bits are the same.
+// SNNSIM_AVX512_KERNEL marks a kernel written with AVX-512 F, BW and VL intrinsics, called only
+// when avx512_kernels_available() says the CPU has all three. The arrival loops use gathers and
+// scatters (a bucket's target ids are distinct, so 8 conductances can be read, added to and
+// written back at once without a conflict); the membrane step (models/lif_integrate.cpp) uses
+// masked lanes. The intrinsics do the scalar code's operations element by element (a multiply
+// then an add, no FMA; the same comparisons for clipping), so the bits are the same.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SNNSIM_HAVE_AVX512_SCATTER 1
-#define SNNSIM_AVX512_SCATTER __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define SNNSIM_HAVE_AVX512_KERNELS 1
+#define SNNSIM_AVX512_KERNEL __attribute__((target("avx512f,avx512bw,avx512vl")))
 namespace snnsim::sim {
-inline bool avx512_scatter_available() {
+inline bool avx512_kernels_available() {
   static const bool available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                                 __builtin_cpu_supports("avx512vl");
   return available;
 }
 }  // namespace snnsim::sim
 #else
-#define SNNSIM_HAVE_AVX512_SCATTER 0
+#define SNNSIM_HAVE_AVX512_KERNELS 0
 #endif
