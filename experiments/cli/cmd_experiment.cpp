@@ -16,7 +16,7 @@
 #include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 namespace snnsim::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include "experiments/train.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 #include "io/sonata.hpp"
 
 namespace snnsim::cli {
