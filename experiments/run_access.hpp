@@ -4,7 +4,7 @@
 #include <string>
 
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 namespace snnsim::experiments {
 

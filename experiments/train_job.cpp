@@ -10,7 +10,7 @@
 #include "frozen.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 #include "progress.hpp"
 #include "train.hpp"
 

@@ -13,9 +13,11 @@
 #include "common.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/sleep_study.hpp"
+#include "experiments/study_wire.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 namespace snnsim::cli {
 namespace {
@@ -163,7 +165,9 @@ std::set<std::string> open_study(const StudyCommand& c) {
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
       std::filesystem::absolute(c.data_dir).string());
   std::set<std::string> done;
-  if (std::filesystem::exists(c.out) && !c.force) {
+  if (!experiments::mpi_root()) {
+    // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).
+  } else if (std::filesystem::exists(c.out) && !c.force) {
     auto f = h5::File::open(c.out, h5::File::Mode::read_only);
     auto root = f.root();
     if (!root.has_attr("format") || root.get_attr_string("format") != "snnsim-sleep-study")
@@ -187,46 +191,66 @@ std::set<std::string> open_study(const StudyCommand& c) {
   return done;
 }
 
-/// Runs every condition not done yet, writing each as it finishes; returns the JSON summary.
+/// Runs every condition not done yet, writing each as it finishes, and returns the JSON summary.
+/// Under mpirun the ranks take the conditions largest first (sweep.hpp) and rank 0 alone writes;
+/// other ranks return an empty summary.
 nlohmann::json run_conditions(const StudyCommand& c, const io::LabelledImages& train, const io::LabelledImages& test,
                               const std::set<std::string>& done) {
   const auto& o = c.o;
   const bool quiet = c.common.quiet;
+  // Conditions in canonical order (train_images, seed).
+  std::vector<std::pair<std::uint64_t, std::size_t>> conds;
+  std::vector<std::size_t> todo;
   std::size_t total = 0, finished = 0;
-  for (auto s : o.seeds)
-    for (auto k : o.train_amounts)
-      if (!done.count(condition_name(s, k))) total += experiments::condition_work(o, k);
-  experiments::Progress progress("experiment sleep", total, !quiet);
-  nlohmann::json summary = nlohmann::json::array();
-  for (auto k : o.train_amounts) {
+  for (auto k : o.train_amounts)
     for (auto s : o.seeds) {
-      const auto name = condition_name(s, k);
-      if (done.count(name)) {
-        if (!quiet) fmt::print(stderr, "{}: done earlier, skipped\n", name);
-        continue;
+      if (done.count(condition_name(s, k))) {
+        if (!quiet) fmt::print(stderr, "{}: done earlier, skipped\n", condition_name(s, k));
+      } else {
+        todo.push_back(conds.size());
+        total += experiments::condition_work(o, k);
       }
-      const std::size_t base = finished;
-      const auto r = experiments::run_condition(c.params, train, test, o, s, k, [&](std::size_t units) {
-        finished += units;
-        progress.update(finished, name);
-      });
-      finished = base + experiments::condition_work(o, k);
-      auto txn = io::RunFileTransaction::update_any(c.out);
-      write_condition(txn.root(), r, c.params);
-      write_csv(txn.root(), c.csv);
-      txn.commit();
-      double before = 0, after = 0;
-      for (const auto& e : r.evals) {
-        if (e.noise_type != "none") continue;
-        if (e.state == "trained") before = e.accuracy;
-        if (e.state == "slept") after = e.accuracy;
-      }
-      if (!quiet)
-        fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
-                   before, after, r.thresholds.rose, r.thresholds.fell, r.wall_s);
-      summary.push_back({{"seed", s}, {"train_images", k}, {"accuracy_before", before}, {"accuracy_after", after}});
+      conds.push_back({s, k});
     }
-  }
+  experiments::Progress progress("experiment sleep", total, !quiet && experiments::mpi_root());
+  nlohmann::json summary = nlohmann::json::array();
+  auto run = [&](std::size_t i) {
+    const auto [s, k] = conds[i];
+    return experiments::encode_condition(experiments::run_condition(c.params, train, test, o, s, k, [&](std::size_t units) {
+      if (experiments::mpi_parallel()) return;  // progress counts whole conditions then
+      finished += units;
+      progress.update(finished, condition_name(s, k));
+    }));
+  };
+  std::size_t committed_work = 0;
+  auto commit = [&](std::size_t, const std::string& bytes) {
+    const auto r = experiments::decode_condition(bytes);
+    const auto name = condition_name(r.seed, r.train_images);
+    finished = committed_work += experiments::condition_work(o, r.train_images);
+    progress.update(finished, name);
+    auto txn = io::RunFileTransaction::update_any(c.out);
+    write_condition(txn.root(), r, c.params);
+    experiments::canonical_study_rows(txn.root());
+    write_csv(txn.root(), c.csv);
+    txn.commit();
+    double before = 0, after = 0;
+    for (const auto& e : r.evals) {
+      if (e.noise_type != "none") continue;
+      if (e.state == "trained") before = e.accuracy;
+      if (e.state == "slept") after = e.accuracy;
+    }
+    if (!quiet)
+      fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
+                 before, after, r.thresholds.rose, r.thresholds.fell, r.wall_s);
+    summary.push_back({{"seed", r.seed}, {"train_images", r.train_images}, {"accuracy_before", before}, {"accuracy_after", after}});
+  };
+  experiments::sweep(todo, [&](std::size_t i) { return double(experiments::condition_work(o, conds[i].second)); },
+                     run, commit, "conditions");
+  if (!experiments::mpi_root()) return summary;
+  std::stable_sort(summary.begin(), summary.end(), [](const auto& x, const auto& y) {
+    return std::pair{x["train_images"].template get<std::size_t>(), x["seed"].template get<std::uint64_t>()} <
+           std::pair{y["train_images"].template get<std::size_t>(), y["seed"].template get<std::uint64_t>()};
+  });
   progress.finish();
   return summary;
 }
@@ -251,6 +275,7 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
   if (std::max(c.o.test_images, c.o.noise_test_images) > test.size())
     throw UsageError(fmt::format("test image counts exceed the {} test images", test.size()));
   const auto summary = run_conditions(c, train, test, open_study(c));
+  if (!experiments::mpi_root()) return kExitOk;
   if (c.common.json)
     print_json({{"command", "experiment sleep"}, {"out", c.out}, {"csv", c.csv}, {"new_conditions", summary}});
   else
