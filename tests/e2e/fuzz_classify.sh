@@ -46,4 +46,49 @@ R
 expect snnsim ubsan-report <<'R'
 io/idx.cpp:77:21: runtime error: shift exponent 32 is too large for 32-bit type 'unsigned int'
 R
+# A leak report from a machine without llvm-symbolizer (issue 23, a bare Debian 12 root): every
+# frame a bare address. Frame #0 is the malloc interceptor inside the fuzz binary, #1 libhdf5.
+expect libhdf5 unsymbolized-leak-inside-libhdf5 <<'R'
+==815==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 56 byte(s) in 1 object(s) allocated from:
+    #0 0x5597fea944be  (/home/snnsim/build-fuzz/fuzz/fuzz_run_file+0x1494be)
+    #1 0x7f517e3233e4  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x1233e4)
+    #2 0x7f517e3240a1  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x1240a1)
+    #3 0x7f517e1b5c12  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xb5c12)
+    #4 0x7f517e1b70e9  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xb70e9)
+    #5 0x7f517e1a2b33  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xa2b33)
+    #6 0x7f517e1a3e44  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xa3e44)
+    #7 0x7f517e2f1a10  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x1f1a10)
+    #8 0x7f517e2f2c55  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x1f2c55)
+    #9 0x7f517e1c8d01  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xc8d01)
+    #10 0x7f517e1c9f32  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xc9f32)
+    #11 0x7f517e1ca0aa  (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xca0aa)
+    #12 0x5597feb08b4d  (/home/snnsim/build-fuzz/fuzz/fuzz_run_file+0x1bdb4d)
+
+SUMMARY: AddressSanitizer: 56 byte(s) leaked in 1 allocation(s).
+R
+# The same shape with snnsim's own allocation, unsymbolized: no libhdf5 frame above the runtime.
+expect snnsim unsymbolized-leak-in-snnsim <<'R'
+==816==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 24 byte(s) in 1 object(s) allocated from:
+    #0 0x5597fea944be  (/home/snnsim/build-fuzz/fuzz/fuzz_run_file+0x1494be)
+    #1 0x5597feb01234  (/home/snnsim/build-fuzz/fuzz/fuzz_run_file+0x1b6234)
+    #2 0x5597feb08b4d  (/home/snnsim/build-fuzz/fuzz/fuzz_run_file+0x1bdb4d)
+    #3 0x7f517dc2724a  (/lib/x86_64-linux-gnu/libc.so.6+0x2724a)
+
+SUMMARY: AddressSanitizer: 24 byte(s) leaked in 1 allocation(s).
+R
+# Symbolized: memory that snnsim's own code allocated and lost.
+expect snnsim symbolized-leak-in-snnsim <<'R'
+==817==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 24 byte(s) in 1 object(s) allocated from:
+    #0 0x5597fea944be in operator new(unsigned long) (/home/snnsim/build-fuzz/fuzz/fuzz_run_file+0x1494be)
+    #1 0x5597feb01234 in snnsim::io::read_config(snnsim::h5::Group const&) /home/snnsim/io/run_file.cpp:120:7
+    #2 0x5597feb08b4d in LLVMFuzzerTestOneInput /home/snnsim/fuzz/fuzz_run_file.cpp:20:5
+
+SUMMARY: AddressSanitizer: 24 byte(s) leaked in 1 allocation(s).
+R
 exit $fail

@@ -2,10 +2,10 @@
 
 #include <fmt/core.h>
 
-#include "experiments/frozen.hpp"
-#include "experiments/progress.hpp"
+#include "frozen.hpp"
+#include "progress.hpp"
 
-namespace snnsim::cli {
+namespace snnsim::experiments {
 
 LoadedRun load_run(const std::string& path, const std::string& state) {
   auto file = h5::File::open(path, h5::File::Mode::read_only);
@@ -67,4 +67,4 @@ void warn_fire_at_rest(const std::string& command, const std::string& state, con
              command, r.fire_at_rest, r.neurons, state, r.theta_rest_mV);
 }
 
-}  // namespace snnsim::cli
+}  // namespace snnsim::experiments

@@ -8,9 +8,9 @@
 
 #include "experiments/frozen.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
-namespace snnsim::cli {
+namespace snnsim::experiments {
 
 struct LoadedRun {
   models::DiehlCookParams params;
@@ -21,6 +21,9 @@ struct LoadedRun {
 };
 
 LoadedRun load_run(const std::string& path, const std::string& state);
+/// The images a state is labelled or averaged from when not given: those it was trained on (1000
+/// when the run does not say).
+inline std::size_t images_trained_on_or_default(std::size_t trained_on) { return trained_on ? trained_on : 1000; }
 
 /// Labels `s` from a frozen pass over the first `count` training images, with progress. Returns
 /// the pass's counts (its labels and rates are moved into `s`).
@@ -47,4 +50,4 @@ std::string labelled_text(const StateReport& r);
 /// One line on stderr when exc neurons fire at rest; nothing otherwise.
 void warn_fire_at_rest(const std::string& command, const std::string& state, const StateReport& r);
 
-}  // namespace snnsim::cli
+}  // namespace snnsim::experiments
