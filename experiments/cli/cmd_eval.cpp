@@ -62,8 +62,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   auto loaded = experiments::load_run(run, state);
   if (loaded.state.labels.empty())
     throw RunFileError(run + ": network/" + state + " has no labels (run snnsim label first)");
-  const auto labels = state_report(loaded.params, loaded.state);
-  warn_fire_at_rest("eval", state, labels);
+  const auto labels = experiments::state_report(loaded.params, loaded.state);
+  experiments::warn_fire_at_rest("eval", state, labels);
   auto data = io::load_split(data_dir, io::Split::test);
   if (test_images > data.size())
     throw UsageError("--test-images " + std::to_string(test_images) + " exceeds the " + std::to_string(data.size()) +
@@ -152,10 +152,10 @@ int cmd_eval(const std::vector<std::string>& args) {
                 {"threads", threads},
                 {"peak_rss_MiB", peak_rss_MiB()},
                 {"results", rows}};
-    add_state_report(j, labels);
+    experiments::add_state_report(j, labels);
     print_json(j);
   } else {
-    fmt::print("{}: {}\n", state, labelled_text(labels));
+    fmt::print("{}: {}\n", state, experiments::labelled_text(labels));
   }
   return kExitOk;
 }
