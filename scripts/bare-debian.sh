@@ -3,16 +3,19 @@
 # --variant=minbase bookworm, plus git and ca-certificates, nothing else) holding a fresh clone
 # of this checkout's HEAD. Needs root (debootstrap, chroot, mounts).
 #
-#   bash scripts/bare-debian.sh DIR [COMMAND ...]     default COMMAND: bash scripts/test.sh
+#   bash scripts/bare-debian.sh [--again] DIR [COMMAND ...]   default COMMAND: bash scripts/test.sh
 #
 # DIR/base.tar keeps the bare root once made; each call unpacks it afresh into DIR/root, so
-# every run starts from the same bare machine. The Debian mirror and apt settings are the
+# every run starts from the same bare machine. --again runs COMMAND once more in DIR/root as the
+# last call left it (the same machine, a second time: nothing unpacked or cloned anew). The Debian mirror and apt settings are the
 # host's own (/etc/apt: nothing is named here), and the host's CA bundle is given to the root,
 # as a machine behind a TLS-inspecting proxy would have it. The log goes to stdout; the exit
 # status is the command's.
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "bare-debian.sh: needs root (debootstrap, chroot, mounts)" >&2; exit 2; }
-[ $# -ge 1 ] || { echo "usage: bash scripts/bare-debian.sh DIR [COMMAND ...]" >&2; exit 2; }
+again=0
+if [ "${1:-}" = --again ]; then again=1; shift; fi
+[ $# -ge 1 ] || { echo "usage: bash scripts/bare-debian.sh [--again] DIR [COMMAND ...]" >&2; exit 2; }
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
@@ -46,9 +49,13 @@ cleanup() {
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-rm -rf "$root"
-mkdir -p "$root"
-tar -C "$root" -xf "$dir/base.tar"
+if ((again)); then
+  [ -d "$root/home/snnsim" ] || { echo "bare-debian.sh: --again: no earlier run in $root" >&2; exit 2; }
+else
+  rm -rf "$root"
+  mkdir -p "$root"
+  tar -C "$root" -xf "$dir/base.tar"
+fi
 for m in proc sys dev dev/pts; do
   mkdir -p "$root/$m"
   case $m in
@@ -61,8 +68,8 @@ done
 mkdir -p "$root/dev/shm"
 mount -t tmpfs shm "$root/dev/shm"
 mounts+=("$root/dev/shm")
-git clone -q "$repo" "$root/home/snnsim"
-echo "bare-debian: $(git -C "$repo" log -1 --format='%h %s') in a bare Debian $(cat "$root/etc/debian_version") root: ${cmd[*]}"
+((again)) || git clone -q "$repo" "$root/home/snnsim"
+echo "bare-debian: $(git -C "$root/home/snnsim" log -1 --format='%h %s') in a bare Debian $(cat "$root/etc/debian_version") root$( ((again)) && echo ', again'): ${cmd[*]}"
 rc=0
 chroot "$root" env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
   NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt bash -c 'cd /home/snnsim && "$@"' bash "${cmd[@]}" 2>&1 || rc=$?
