@@ -30,8 +30,8 @@ int cmd_eval(const std::vector<std::string>& args) {
       "test-images", po::value<std::size_t>(&test_images)->default_value(10000), "the first M test images")(
       "noise", po::value<std::string>(&noise)->default_value("none"), "none | gaussian | blur | saltpepper")(
       "levels", po::value<std::string>(&levels_text),
-      "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.1,0.3,0.5,0.7,0.9; blur: sigma in "
-      "pixels, default 0.5..4; saltpepper: fraction, default 0.05..0.4)")(
+      "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.001,0.003,0.01,0.03,0.1,0.3,1; blur: "
+      "sigma in pixels, default 0.5..4; saltpepper: fraction, default 0.005,0.01,0.02,0.05,0.1,0.2,0.4)")(
       "record-spikes", po::value<std::string>(&record)->default_value("none"),
       "none | exc: write each condition's exc spikes (last try of every image, windows laid end to end) as a SONATA "
       "file under spikes/ next to the run file")(

@@ -120,7 +120,8 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
       "test images per noise/blur level")(
       "label-cap", po::value<std::size_t>(&o.label_cap)->default_value(o.label_cap),
       "labels from min(K, cap) training images")(
-      "gaussian-levels", po::value<std::string>(&gauss_text)->default_value("0.1,0.3,0.5,0.7,0.9"), "variances")(
+      "gaussian-levels", po::value<std::string>(&gauss_text)->default_value("0.001,0.003,0.01,0.03,0.1,0.3,1"),
+      "variances (chosen on validation images: docs/sleep-study.md)")(
       "blur-levels", po::value<std::string>(&blur_text)->default_value("0.5,1,1.5,2,2.5,3,3.5,4"), "sigmas (pixels)")(
       "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images")(
       "duration-s", po::value<double>(&o.sleep.duration_s)->default_value(o.sleep.duration_s), "sleep length")(
