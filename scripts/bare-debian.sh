@@ -27,8 +27,10 @@ if [ ! -f "$dir/base.tar" ]; then
   rm -rf "$dir/base"
   debootstrap --variant=minbase bookworm "$dir/base" "$mirror" >"$dir/debootstrap.log" 2>&1 ||
     { tail -20 "$dir/debootstrap.log" >&2; exit 1; }
+  # The host's package sources replace the one line debootstrap wrote.
+  rm -f "$dir/base/etc/apt/sources.list"
   cp -a /etc/apt/sources.list.d/. "$dir/base/etc/apt/sources.list.d/" 2>/dev/null || true
-  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$dir/base/etc/apt/"
+  if [ -f /etc/apt/sources.list ]; then cp /etc/apt/sources.list "$dir/base/etc/apt/"; fi
   # The host's apt settings (e.g. a snapshot mirror's Valid-Until), not its package choices.
   for f in /etc/apt/apt.conf.d/*; do grep -qi 'Acquire' "$f" && cp "$f" "$dir/base/etc/apt/apt.conf.d/"; done
   chroot "$dir/base" env DEBIAN_FRONTEND=noninteractive bash -c \

@@ -20,6 +20,7 @@ packages=(
   libboost-program-options-dev libboost-random-dev libboost-graph-dev
   libhdf5-dev libfmt-dev nlohmann-json3-dev zlib1g-dev librandom123-dev libstb-dev libeigen3-dev
   libgtest-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   dataset-fashion-mnist
 )

@@ -12,6 +12,8 @@
 #include "common.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/sleep_study.hpp"
+#include "experiments/study_wire.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
 #include "io/run_file.hpp"
@@ -165,7 +167,9 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
       std::filesystem::absolute(data_dir).string());
   std::set<std::string> done;
-  if (std::filesystem::exists(out) && !force) {
+  if (!experiments::mpi_root()) {
+    // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).
+  } else if (std::filesystem::exists(out) && !force) {
     auto f = h5::File::open(out, h5::File::Mode::read_only);
     auto root = f.root();
     if (!root.has_attr("format") || root.get_attr_string("format") != "snnsim-sleep-study")
@@ -187,41 +191,61 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
     txn.commit();
   }
 
+  // Conditions in canonical order; under MPI the ranks take them largest first (sweep.hpp).
+  std::vector<std::pair<std::uint64_t, std::size_t>> conds;
+  std::vector<std::size_t> todo;
   std::size_t total = 0, finished = 0;
-  for (auto s : o.seeds)
-    for (auto k : o.train_amounts)
-      if (!done.count(condition_name(s, k))) total += experiments::condition_work(o, k);
-  experiments::Progress progress("experiment sleep", total, !common.quiet);
-  nlohmann::json summary = nlohmann::json::array();
-  for (auto k : o.train_amounts) {
+  for (auto k : o.train_amounts)
     for (auto s : o.seeds) {
-      const auto name = condition_name(s, k);
-      if (done.count(name)) {
-        if (!common.quiet) fmt::print(stderr, "{}: done earlier, skipped\n", name);
-        continue;
+      if (done.count(condition_name(s, k))) {
+        if (!common.quiet) fmt::print(stderr, "{}: done earlier, skipped\n", condition_name(s, k));
+      } else {
+        todo.push_back(conds.size());
+        total += experiments::condition_work(o, k);
       }
-      const std::size_t base = finished;
-      const auto c = experiments::run_condition(params, train, test, o, s, k, [&](std::size_t units) {
-        finished += units;
-        progress.update(finished, name);
-      });
-      finished = base + experiments::condition_work(o, k);
-      auto txn = io::RunFileTransaction::update_any(out);
-      write_condition(txn.root(), c, params);
-      write_csv(txn.root(), csv);
-      txn.commit();
-      double before = 0, after = 0;
-      for (const auto& e : c.evals) {
-        if (e.noise_type != "none") continue;
-        if (e.state == "trained") before = e.accuracy;
-        if (e.state == "slept") after = e.accuracy;
-      }
-      if (!common.quiet)
-        fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
-                   before, after, c.thresholds.rose, c.thresholds.fell, c.wall_s);
-      summary.push_back({{"seed", s}, {"train_images", k}, {"accuracy_before", before}, {"accuracy_after", after}});
+      conds.push_back({s, k});
     }
-  }
+  experiments::Progress progress("experiment sleep", total, !common.quiet && experiments::mpi_root());
+  nlohmann::json summary = nlohmann::json::array();
+  auto run = [&](std::size_t i) {
+    const auto [s, k] = conds[i];
+    return experiments::encode_condition(experiments::run_condition(params, train, test, o, s, k, [&](std::size_t units) {
+      if (experiments::mpi_parallel()) return;  // progress counts whole conditions then
+      finished += units;
+      progress.update(finished, condition_name(s, k));
+    }));
+  };
+  std::size_t committed_work = 0;
+  auto commit = [&](std::size_t, const std::string& bytes) {
+    const auto c = experiments::decode_condition(bytes);
+    const std::uint64_t s = c.seed;
+    const std::size_t k = c.train_images;
+    const auto name = condition_name(s, k);
+    finished = committed_work += experiments::condition_work(o, k);
+    progress.update(finished, name);
+    auto txn = io::RunFileTransaction::update_any(out);
+    write_condition(txn.root(), c, params);
+    experiments::canonical_study_rows(txn.root());
+    write_csv(txn.root(), csv);
+    txn.commit();
+    double before = 0, after = 0;
+    for (const auto& e : c.evals) {
+      if (e.noise_type != "none") continue;
+      if (e.state == "trained") before = e.accuracy;
+      if (e.state == "slept") after = e.accuracy;
+    }
+    if (!common.quiet)
+      fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
+                 before, after, c.thresholds.rose, c.thresholds.fell, c.wall_s);
+    summary.push_back({{"seed", s}, {"train_images", k}, {"accuracy_before", before}, {"accuracy_after", after}});
+  };
+  experiments::sweep(todo, [&](std::size_t i) { return double(experiments::condition_work(o, conds[i].second)); },
+                     run, commit, "conditions");
+  if (!experiments::mpi_root()) return kExitOk;
+  std::stable_sort(summary.begin(), summary.end(), [](const auto& a, const auto& b) {
+    return std::pair{a["train_images"].template get<std::size_t>(), a["seed"].template get<std::uint64_t>()} <
+           std::pair{b["train_images"].template get<std::size_t>(), b["seed"].template get<std::uint64_t>()};
+  });
   progress.finish();
   if (common.json) print_json({{"command", "experiment sleep"}, {"out", out}, {"csv", csv}, {"new_conditions", summary}});
   else fmt::print("study in {} (results table also in {})\n", out, csv);

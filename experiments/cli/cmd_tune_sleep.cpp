@@ -10,6 +10,7 @@
 #include "experiments/frozen.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/sleep.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
 #include "run_access.hpp"
@@ -80,8 +81,8 @@ int cmd_tune_sleep(const std::vector<std::string>& args) {
     s.labels = lab.labels;
     return experiments::evaluate(loaded.params, s, loaded.seed, val, validation, threads).accuracy();
   };
-  const double baseline = score(loaded.state);
-  if (!common.quiet) fmt::print(stderr, "awake baseline on {} validation images: {:.4f}\n", validation, baseline);
+  const double baseline = experiments::mpi_root() ? score(loaded.state) : 0.0;  // only rank 0 reports
+  if (!common.quiet && experiments::mpi_root()) fmt::print(stderr, "awake baseline on {} validation images: {:.4f}\n", validation, baseline);
 
   std::vector<Candidate> cands;
   for (double l : L)
@@ -99,19 +100,35 @@ int cmd_tune_sleep(const std::vector<std::string>& args) {
             c.o.seed = loaded.seed;
             cands.push_back(c);
           }
-  experiments::Progress progress("tune-sleep", cands.size(), !common.quiet);
+  experiments::Progress progress("tune-sleep", cands.size(), !common.quiet && experiments::mpi_root());
   const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t k = 0; k < cands.size(); ++k) {
-    auto& c = cands[k];
-    auto rep = experiments::sleep(loaded.params, loaded.state, mean, c.o, false, false);
-    c.exc_spikes = rep.exc_spikes;
-    std::size_t rose = 0;
-    for (double dth : rep.theta_change_mV) rose += dth > 0;
-    c.theta_rose_fraction = static_cast<double>(rose) / static_cast<double>(loaded.params.n_exc);
-    c.accuracy = score(rep.state);
-    progress.update(k + 1, fmt::format("best {:.4f}", std::max_element(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(k) + 1,
-                                                                         [](auto& a, auto& b) { return a.accuracy < b.accuracy; })->accuracy));
-  }
+  // Candidates are independent: under MPI the ranks share them (sweep.hpp), longest sleeps first.
+  std::vector<std::size_t> todo(cands.size());
+  for (std::size_t k = 0; k < todo.size(); ++k) todo[k] = k;
+  std::size_t n_done = 0;
+  double best = -1.0;
+  experiments::sweep(
+      todo, [&](std::size_t k) { return cands[k].o.duration_s; },
+      [&](std::size_t k) {
+        auto rep = experiments::sleep(loaded.params, loaded.state, mean, cands[k].o, false, false);
+        std::size_t rose = 0;
+        for (double dth : rep.theta_change_mV) rose += dth > 0;
+        experiments::ByteWriter w;
+        w.put<std::uint64_t>(rep.exc_spikes);
+        w.put<double>(static_cast<double>(rose) / static_cast<double>(loaded.params.n_exc));
+        w.put<double>(score(rep.state));
+        return w.take();
+      },
+      [&](std::size_t k, const std::string& bytes) {
+        experiments::ByteReader r(bytes);
+        auto& c = cands[k];
+        c.exc_spikes = r.get<std::uint64_t>();
+        c.theta_rose_fraction = r.get<double>();
+        c.accuracy = r.get<double>();
+        best = std::max(best, c.accuracy);
+        progress.update(++n_done, fmt::format("best {:.4f}", best));
+      });
+  if (!experiments::mpi_root()) return kExitOk;
   progress.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto ranked = cands;

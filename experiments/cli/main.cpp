@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "common.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "snnsim_version.hpp"
 
@@ -24,6 +25,7 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  snnsim::experiments::MpiSession mpi(&argc, &argv);  // a no-op unless started by mpirun/srun
   snnsim::cli::set_command_line(argc, argv);
   if (argc < 2) {
     usage();
@@ -41,20 +43,28 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const auto& c : snnsim::cli::commands()) {
     if (c.name != name) continue;
+    snnsim::experiments::set_error_formatter([&name](std::exception_ptr ep) -> std::pair<std::string, int> {
+      const std::string head = "snnsim " + name + ": error: ";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const snnsim::Error& e) {
+        return {head + e.what(), e.code()};
+      } catch (const std::invalid_argument& e) {
+        return {head + e.what(), snnsim::kExitUsage};
+      } catch (const std::bad_alloc&) {
+        return {head + "out of memory", snnsim::kExitRuntime};
+      } catch (const std::exception& e) {
+        return {head + e.what(), snnsim::kExitRuntime};
+      }
+    });
     try {
+      // Only these spread over MPI ranks (docs/mpi.md); any other would run R times over one output.
+      if (snnsim::experiments::mpi_parallel() && name != "experiment" && name != "tune-sleep")
+        throw snnsim::UsageError(name + " runs in one process: start it without mpirun/srun (docs/mpi.md)");
       return c.run(args);
-    } catch (const snnsim::Error& e) {
-      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
-      return e.code();
-    } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
-      return snnsim::kExitUsage;
-    } catch (const std::bad_alloc&) {
-      fmt::print(stderr, "snnsim {}: error: out of memory\n", name);
-      return snnsim::kExitRuntime;
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "snnsim {}: error: {}\n", name, e.what());
-      return snnsim::kExitRuntime;
+    } catch (...) {
+      // Prints the one error line; under MPI it ends every rank with this exit code.
+      return snnsim::experiments::error_exit(std::current_exception());
     }
   }
   fmt::print(stderr, "snnsim: error: unknown command '{}' (snnsim --help lists them)\n", name);

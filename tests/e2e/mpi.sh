@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Sweeps under mpirun (issue 18): `experiment sleep` and `tune-sleep` under 2 and 3 ranks give
+# the same file, CSV and JSON as one process, byte for byte (provenance aside); kill -9 of one
+# rank part-way ends the job non-zero with snnsim's error line, keeps every committed condition,
+# and the rerun under another rank count completes it bit-identical; a rank with bad input ends
+# the whole job with its own error line and exit code, not a hang.
+set -uo pipefail
+snnsim=$1 data=$2 python=$3 same=$4 mpirun=$5
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI runs as root
+export OMPI_MCA_rmaps_base_oversubscribe=1  # more ranks than cores
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+nowall() { "$python" -c 'import json,sys; j=json.load(open(sys.argv[1])); j.pop("wall_s",None); j.pop("csv",None); j.pop("out",None); j.pop("run",None); print(json.dumps(j,sort_keys=True))' "$1"; }
+mpi() { local n=$1; shift; timeout 240 "$mpirun" -n "$n" --oversubscribe "$snnsim" "$@"; }
+
+# 12 conditions, a couple of seconds each.
+study=(experiment sleep --data "$data" --neurons 20 --seeds 1,2,3,4 --train-amounts 20,40,60 --test-images 20
+       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --threads 1 --json -q)
+"$snnsim" "${study[@]}" --out "$work/one.h5" > "$work/one.json" || fail "one-process study"
+for r in 2 3; do
+  mpi $r "${study[@]}" --out "$work/r$r.h5" > "$work/r$r.json" || fail "study under $r ranks"
+  "$python" "$same" "$work/one.h5" "$work/r$r.h5" || fail "study under $r ranks: file differs"
+  cmp "$work/one.csv" "$work/r$r.csv" || fail "study under $r ranks: CSV differs"
+  [ "$(nowall "$work/one.json")" = "$(nowall "$work/r$r.json")" ] || fail "study under $r ranks: JSON differs"
+done
+
+# kill -9 of rank 1 once a condition is committed; then resume under 3 ranks.
+"$mpirun" -n 2 "$snnsim" "${study[@]}" --out "$work/k.h5" > /dev/null 2> "$work/k.err" &
+job=$!
+for _ in $(seq 600); do
+  "$python" -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r"); sys.exit(0 if len(f.get("conditions",{}))>=1 else 1)' \
+    "$work/k.h5" 2>/dev/null && break
+  sleep 0.1
+done
+killed=0
+for p in $(pgrep -P $job); do
+  if tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then kill -9 "$p" && killed=1; fi
+done
+[ $killed = 1 ] || fail "no rank 1 to kill"
+wait $job
+rc=$?
+[ $rc -ne 0 ] || fail "job with a killed rank exited 0"
+grep -q "^snnsim experiment: error: stopped by SIGTERM" "$work/k.err" || { fail "no error line after kill"; cat "$work/k.err"; }
+n=$("$python" -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r"); c=f["conditions"]; assert all(c[k].attrs["complete"]==1 for k in c); assert len(f["results/seed"])==len(c)*8; print(len(c))' "$work/k.h5") ||
+  fail "study file after kill is not consistent"
+echo "killed with ${n:-?} of 12 conditions committed"
+[ "${n:-12}" -lt 12 ] || fail "the kill came after the last condition"
+mpi 3 "${study[@]}" --out "$work/k.h5" > /dev/null || fail "resume under 3 ranks"
+"$python" "$same" "$work/one.h5" "$work/k.h5" || fail "resumed study differs"
+cmp "$work/one.csv" "$work/k.csv" || fail "resumed CSV differs"
+
+# tune-sleep: 8 candidates.
+"$snnsim" train --data "$data" --neurons 20 --train-images 50 --label-images 50 --seed 3 --threads 1 --out "$work/run.h5" -q ||
+  fail "train"
+tune=(tune-sleep --data "$data" --validation-images 40 --leak-scales 1,2 --exc-scales 1,2 --inh-scales 1
+      --input-rate-scales 1 --durations-s 0.2,0.4 --threads 1 --json -q)
+cp "$work/run.h5" "$work/t1.h5"
+"$snnsim" "${tune[@]}" --run "$work/t1.h5" > "$work/t1.json" || fail "one-process tune-sleep"
+for r in 2 3; do
+  cp "$work/run.h5" "$work/t$r.h5"
+  mpi $r "${tune[@]}" --run "$work/t$r.h5" > "$work/t$r.json" || fail "tune-sleep under $r ranks"
+  "$python" "$same" "$work/t1.h5" "$work/t$r.h5" || fail "tune-sleep under $r ranks: file differs"
+  [ "$(nowall "$work/t1.json")" = "$(nowall "$work/t$r.json")" ] || fail "tune-sleep under $r ranks: JSON differs"
+done
+
+# Bad input on rank 1 only (MPMD launch): its line, its exit code, and no hang.
+timeout 120 "$mpirun" -n 1 "$snnsim" "${study[@]}" --out "$work/bad.h5" : -n 1 "$snnsim" "${study[@]/$data//nonexistent}" \
+  --out "$work/bad.h5" > /dev/null 2> "$work/bad.err"
+rc=$?
+[ $rc = 3 ] || fail "bad data on rank 1: exit $rc, expected 3"
+grep -q "^snnsim experiment: error: /nonexistent/.*(rank 1 of 2)$" "$work/bad.err" || { fail "no rank-1 error line"; cat "$work/bad.err"; }
+
+[ $fails = 0 ] && echo "mpi: all passed"
+exit $((fails > 0))
