@@ -24,6 +24,12 @@ struct StudyOptions {
   std::vector<double> blur_levels = {0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
   std::uint64_t noise_seed = 1;
   SleepOptions sleep;
+  // The controls (controls.hpp), off by default: states "extra_wake" (the K images once more) and
+  // "pruned" (train-response order, silenced, fraction chosen on the last `validation_images`
+  // training images among `prune_fractions`), each relabelled and scored like the slept state.
+  bool controls = false;
+  std::size_t validation_images = 1000;
+  std::vector<double> prune_fractions = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5};
   int threads = 1;
 };
 

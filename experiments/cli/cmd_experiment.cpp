@@ -132,6 +132,11 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
       "inh-scale", po::value<double>(&o.sleep.inh_scale)->default_value(o.sleep.inh_scale), "sleep inh->exc gain")(
       "input-rate-scale", po::value<double>(&o.sleep.input_rate_scale)->default_value(o.sleep.input_rate_scale),
       "sleep input rate relative to wake")(
+      "controls", po::bool_switch(&o.controls),
+      "also score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned (least "
+      "responsive neurons silenced, fraction chosen on validation images)")(
+      "validation-images", po::value<std::size_t>(&o.validation_images)->default_value(o.validation_images),
+      "with --controls: the pruning fraction is chosen on the LAST V training images")(
       "force", po::bool_switch(&force), "start over even if --out exists");
   add_common_options(main, common);
   po::variables_map vm;
@@ -157,6 +162,9 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
   const auto test = io::load_split(data_dir, io::Split::test);
   const std::size_t max_k = *std::max_element(o.train_amounts.begin(), o.train_amounts.end());
   if (max_k > train.size()) throw UsageError(fmt::format("--train-amounts {} exceeds the {} training images", max_k, train.size()));
+  if (o.controls && (o.validation_images == 0 || max_k + o.validation_images > train.size()))
+    throw UsageError(fmt::format("--validation-images {} must be positive and not overlap the {} images trained on (of {})",
+                                 o.validation_images, max_k, train.size()));
   if (std::max(o.test_images, o.noise_test_images) > test.size())
     throw UsageError(fmt::format("test image counts exceed the {} test images", test.size()));
 
@@ -165,7 +173,8 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
       "neurons={} test={} noise_test={} label_cap={} gauss={} blur={} noise_seed={} sleep=({},{},{},{},{}) data={}",
       params.n_exc, o.test_images, o.noise_test_images, o.label_cap, gauss_text, blur_text, o.noise_seed,
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
-      std::filesystem::absolute(data_dir).string());
+      std::filesystem::absolute(data_dir).string()) +
+      (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "");
   std::set<std::string> done;
   if (!experiments::mpi_root()) {
     // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).

@@ -108,6 +108,19 @@ PY
 # the new states evaluate like any other
 "$snnsim" eval --data "$data" --run "$work/t1.h5" --state pruned --test-images 20 --quiet >/dev/null || fail "eval pruned"
 
+# experiment sleep --controls: rows extra_wake and pruned beside trained and slept, the same for 1 and 2 threads
+st=(experiment sleep --data "$data" --neurons 20 --seeds 1 --train-amounts 60 --test-images 40 --noise-test-images 20
+  --label-cap 60 --gaussian-levels 0.01 --blur-levels 2 --duration-s 1 --quiet)
+expect 2 "validation-images.*overlap" -- "$snnsim" "${st[@]}" --controls --validation-images 59990 --out "$work/study.h5"
+[ -e "$work/study.h5" ] && fail "a refused study wrote its file"
+"$snnsim" "${st[@]}" --controls --validation-images 100 --threads 1 --out "$work/study1.h5" >/dev/null || fail "study --controls --threads 1"
+"$snnsim" "${st[@]}" --controls --validation-images 100 --threads 2 --out "$work/study2.h5" >/dev/null || fail "study --controls --threads 2"
+cmp -s "$work/study1.csv" "$work/study2.csv" || fail "study --controls: 1 and 2 threads differ"
+for s in extra_wake pruned; do
+  [ "$(grep -c ",$s,\(none\|gaussian\|blur\)," "$work/study1.csv")" = 3 ] || fail "study --controls: rows of $s"
+done
+"$snnsim" "${st[@]}" --out "$work/study1.h5" >/dev/null 2>&1 && fail "a study resumed without --controls"
+
 if [ "$fails" != 0 ]; then
   echo "$fails failure(s)"
   exit 1
