@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <system_error>
+#include <ctime>
+#include <optional>
 
 #include "io/error.hpp"
 #include "io/h5.hpp"
+#include "io/run_file.hpp"
+#include "snnsim_version.hpp"
 
 namespace snnsim::ann {
 
@@ -15,35 +18,51 @@ std::string run_name(const RunResult& r) {
 }
 
 struct ResultsWriter::Impl {
-  std::filesystem::path path;
-  h5::File file;
+  io::RunFileTransaction txn;
   int K;
 };
 
-ResultsWriter::ResultsWriter(const std::filesystem::path& path, bool force, const std::string& command,
-                             const std::string& config_json, int num_tasks) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !force)
-    throw OutputError(path.string() + " exists (use --force to overwrite)");
-  if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec))
-    throw OutputError("directory of " + path.string() + " does not exist");
-  try {
-    auto f = h5::File::create(path);
-    impl_ = std::unique_ptr<Impl>(new Impl{path, std::move(f), num_tasks});
-  } catch (const Error& e) {
-    throw OutputError(std::string("cannot create ") + path.string() + ": " + e.what());
-  }
-  auto root = impl_->file.root();
+namespace {
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace
+
+ResultsWriter::ResultsWriter(const std::filesystem::path& path, bool force, const std::string& command_line,
+                             const std::string& config_json, int num_tasks)
+    : impl_(new Impl{io::RunFileTransaction::create(path, force), num_tasks}) {
+  auto root = impl_->txn.root();
   root.set_attr("format", "snnsim-src");
   root.set_attr<std::int32_t>("format_version", 1);
-  root.set_attr("command", command);
+  root.set_attr("command", command_line);
+  // provenance, as in run files (io::write_header)
+  root.set_attr("snnsim_version", kVersion);
+  root.set_attr("git_commit", kGitCommit);
+  root.set_attr<std::uint8_t>("git_dirty", static_cast<std::uint8_t>(kGitDirty));
+  root.set_attr("created_utc", utc_now());
+  root.set_attr("hdf5_version", h5::library_version());
+  root.set_attr("command_line", command_line);
   root.write_string("config", config_json);
-  impl_->file.flush();
 }
 
 ResultsWriter::~ResultsWriter() = default;
 
-const h5::File& ResultsWriter::file() const { return impl_->file; }
+void ResultsWriter::commit() { impl_->txn.commit(); }
+
+void ResultsWriter::add_trial(int trial, const SleepParams& p, double val_accuracy) {
+  auto g = impl_->txn.root().require_group("tune");
+  const std::int32_t t = trial;
+  g.append<std::int32_t>("trial", std::span<const std::int32_t>(&t, 1));
+  for (const auto& [name, v] : {std::pair<const char*, double>{"r_max", p.max_rate}, {"inc", p.inc}, {"dec", p.dec},
+                                {"alpha_scale", p.alpha_scale}, {"val_accuracy", val_accuracy}})
+    g.append<double>(name, std::span<const double>(&v, 1));
+  g.append<double>("beta", std::span<const double>(p.beta.data(), p.beta.size()), {p.beta.size()});
+}
 
 namespace {
 template <typename T>
@@ -53,7 +72,7 @@ std::span<const T> sp(const std::vector<T>& v) {
 }  // namespace
 
 void ResultsWriter::add(const RunResult& r) {
-  auto root = impl_->file.root();
+  auto root = impl_->txn.root();
   const std::string name = run_name(r);
   const int K = impl_->K;
   // /eval/results
@@ -163,7 +182,6 @@ void ResultsWriter::add(const RunResult& r) {
     auto g = root.require_group("timing").require_group(name);
     for (const auto& [phase, sec] : r.timing) g.set_attr<double>(phase, sec);
   }
-  impl_->file.flush();
 }
 
 Net read_state(const std::filesystem::path& path, const std::string& run, const std::string& state) {

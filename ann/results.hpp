@@ -1,6 +1,7 @@
 #pragma once
 // HDF5 layout of SRC run files (see docs/src.md):
-//   /                     attrs format="snnsim-src", format_version, command
+//   /                     attrs format="snnsim-src", format_version, command, command_line,
+//                         snnsim_version, git_commit, git_dirty, created_utc, hdf5_version
 //   /config               JSON text of the full configuration
 //   /eval/results/        struct of 1-D arrays, one row per evaluation:
 //                         run, method, phase (vlen UTF-8), seed (u64), task (i32, 1-based task
@@ -12,6 +13,7 @@
 //   /ann/<run>/<state>/   W0..W{L-1} (post x pre, float32), attr sizes
 //   /train/norms/<run>/   steps, layer<l> (records x neurons): per-neuron weight L2 norms
 //   /timing/<run>         attrs: seconds per phase
+//   /tune/                tune-src: trial, r_max, inc, dec, alpha_scale, val_accuracy, beta (trials x L)
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -28,18 +30,23 @@ namespace snnsim::ann {
 /// Name of a run inside the file: "<method>_s<seed>" or "lowdata_f<fraction>_s<seed>".
 std::string run_name(const RunResult& r);
 
-/// Creates the run file at construction (OutputError if it exists and !force, or cannot be
-/// created) and appends every run as it finishes, flushing after each.
+/// Writes the run file as run files are written: into a temporary sibling (created at
+/// construction; OutputError if `path` exists and !force, or cannot be created), which
+/// commit() fsyncs and renames onto `path`. Until then an existing file at `path` is untouched;
+/// a writer dropped without commit() (an error, an interrupt) deletes its temporary file.
+/// Every run is appended as it finishes.
 class ResultsWriter {
  public:
-  ResultsWriter(const std::filesystem::path& path, bool force, const std::string& command,
+  ResultsWriter(const std::filesystem::path& path, bool force, const std::string& command_line,
                 const std::string& config_json, int num_tasks);
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
   void add(const RunResult& r);
-  /// The open file, for command-specific groups (e.g. /tune).
-  const h5::File& file() const;
+  /// One tune-src trial, appended to /tune.
+  void add_trial(int trial, const SleepParams& p, double val_accuracy);
+  /// Moves the finished file into place.
+  void commit();
 
  private:
   struct Impl;

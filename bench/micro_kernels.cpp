@@ -9,7 +9,7 @@
 #include "models/conductance_lif.hpp"
 #include "models/diehl_cook.hpp"
 #include "models/stdp_diehl_cook.hpp"
-#include "sim/avx2_clones.hpp"
+#include "sim/cpu_dispatch.hpp"
 #include "sim/dense_kernels.hpp"
 #include "sim/engine.hpp"
 #include "sim/poisson_source.hpp"
@@ -143,8 +143,8 @@ struct ArrivalBench {
 static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
   ArrivalBench b(400);
   const bool wide = state.range(0) == 1;
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (wide && !sim::avx512_scatter_available()) {
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (wide && !sim::avx512_kernels_available()) {
     state.SkipWithError("no AVX-512 gathers and scatters on this CPU");
     return;
   }
@@ -156,7 +156,7 @@ static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
 #endif
   for (auto _ : state) {
     if (wide) {
-#if SNNSIM_HAVE_AVX512_SCATTER
+#if SNNSIM_HAVE_AVX512_KERNELS
       models::detail::deliver_and_depress_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
                                                  b.buckets.size(), b.depression.data(), 0.0, 1.0);
 #endif

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 #include "sleep.hpp"
 #include "train.hpp"
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <exception>
+#include <optional>
 #include <stdexcept>
 
 #include "presentation.hpp"
@@ -20,25 +21,42 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
                                 std::to_string(p.n_input) + " inputs");
   std::vector<ImageResponse> out(count);
   std::atomic<std::size_t> done{0};
+  // An exception must not leave the `omp for` (OpenMP forbids it; GCC ends the process): each
+  // one is caught where it happens, the first is kept, the remaining images are skipped, and it
+  // is rethrown once the parallel region has ended.
+  std::atomic<bool> stop{false};
   std::exception_ptr failure;
+  const auto keep_failure = [&] {
+#pragma omp critical(snnsim_frozen_failure)
+    if (!failure) failure = std::current_exception();
+    stop.store(true, std::memory_order_relaxed);
+  };
 #pragma omp parallel num_threads(threads > 0 ? threads : 1)
   {
+    // Every thread reaches the `omp for`, also one whose network could not be built.
+    std::optional<models::DiehlCookNetwork> net;
+    sim::Step window = 0;
     try {
-      models::DiehlCookNetwork net(p, s, seed);
-      net.set_learning(false);
-      auto& recorder = net.exc_recorder();
-      recorder.enable(record_spikes);
-      const sim::Step window = net.engine().steps_for_ms(p.t_present_ms);
-      std::vector<double> rates;
+      net.emplace(p, s, seed);
+      net->set_learning(false);
+      net->exc_recorder().enable(record_spikes);
+      window = net->engine().steps_for_ms(p.t_present_ms);
+    } catch (...) {
+      keep_failure();
+    }
+    std::vector<double> rates;
 #pragma omp for schedule(dynamic, 8)
-      for (std::size_t k = 0; k < count; ++k) {
+    for (std::size_t k = 0; k < count; ++k) {
+      if (stop.load(std::memory_order_relaxed)) continue;
+      try {
+        auto& recorder = net->exc_recorder();
         auto& r = out[k];
-        const auto o = present_with_retry(net, images.image(k), TrialMode::frozen, purpose,
+        const auto o = present_with_retry(*net, images.image(k), TrialMode::frozen, purpose,
                                           static_cast<std::uint32_t>(k * 64), r.counts, rates);
         r.tries = o.tries;
         r.capped = o.capped;
         if (record_spikes) {
-          const sim::Step start = net.engine().now() - window;  // the last try's window
+          const sim::Step start = net->engine().now() - window;  // the last try's window
           for (std::size_t q = 0; q < recorder.steps().size(); ++q)
             if (recorder.steps()[q] >= start) {
               r.spike_step.push_back(static_cast<std::uint32_t>(recorder.steps()[q] - start));
@@ -48,11 +66,16 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
         }
         const std::size_t d = ++done;
         if (progress && omp_get_thread_num() == 0) progress(d, count);
+      } catch (...) {
+        keep_failure();
       }
-      net.check_state();
-    } catch (...) {
-#pragma omp critical(snnsim_frozen_failure)
-      if (!failure) failure = std::current_exception();
+    }
+    if (net && !stop.load(std::memory_order_relaxed)) {
+      try {
+        net->check_state();
+      } catch (...) {
+        keep_failure();
+      }
     }
   }
   if (failure) std::rethrow_exception(failure);

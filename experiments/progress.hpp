@@ -7,6 +7,9 @@
 
 namespace snnsim::experiments {
 
+/// CPU seconds (user + system) this process has used so far (getrusage).
+double process_cpu_s();
+
 class Progress {
  public:
   Progress(std::string what, std::size_t total, bool enabled);

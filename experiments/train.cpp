@@ -82,8 +82,7 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
   const auto order = presentation_order(o);
   const auto& p = net.params();
   const std::uint64_t max_spikes =
-      o.max_exc_spikes ? o.max_exc_spikes
-                       : static_cast<std::uint64_t>(static_cast<double>(p.n_exc) * p.t_present_ms / 2.0);  // 500 Hz each
+      static_cast<std::uint64_t>(static_cast<double>(p.n_exc) * p.t_present_ms / 2.0);  // 500 Hz each
   TrainReport local;
   TrainReport& report = hooks.report ? *hooks.report : local;
   RunningAccuracy running(cursor.running, p.n_exc, o.log_window);

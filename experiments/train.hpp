@@ -16,7 +16,6 @@ struct TrainOptions {
   bool shuffle = false;             // per-epoch order from the seeded shuffle stream (else in order)
   std::uint64_t seed = 0;
   std::size_t log_window = 1000;    // running accuracy: labels from the previous window of this many samples
-  std::uint64_t max_exc_spikes = 0; // guard: more exc spikes than this in one window stops the run (0 = auto)
   // Guard: this many images in a row still below min_exc_spikes after max_tries means a silent
   // network and stops the run (0 = never; single capped images are only counted and warned about).
   std::uint32_t max_capped_in_a_row = 10;
@@ -56,7 +55,6 @@ struct TrainReport {
   bool interrupted = false;          // the `should_stop` callback asked to stop
 };
 
-struct TrainReport;
 struct TrainHooks {
   std::function<void(std::uint64_t done, std::uint64_t total, float running_accuracy)> progress;
   /// Called after each completed sample; returning true stops at this sample boundary.

@@ -14,7 +14,7 @@
 
 #include "fuzz_common.hpp"
 #include "io/error.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace snnsim;

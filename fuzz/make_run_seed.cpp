@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "io/error.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 namespace {
 void write_seed(const std::filesystem::path& out, std::size_t n_input, std::size_t n_exc, bool labels) {

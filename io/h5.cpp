@@ -93,6 +93,10 @@ void Group::fail(const std::string& object, const std::string& what) const {
   throw RunFileError(file_ + ": " + child(object) + ": " + what);
 }
 
+void Group::fail_write(const std::string& object, const std::string& what) const {
+  throw OutputError(file_ + ": " + child(object) + ": " + what);
+}
+
 std::string Group::child(const std::string& name) const {
   if (name.empty()) return path_;
   return path_ == "/" ? "/" + name : path_ + "/" + name;
@@ -122,7 +126,7 @@ Group Group::create_group(const std::string& name) const {
   H5Pset_create_intermediate_group(lcpl.get(), 1);
   Handle gcpl = untimed(H5P_GROUP_CREATE);
   hid_t g = H5Gcreate2(id(), name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT);
-  if (g < 0) fail(name, "cannot create group (exists already?)");
+  if (g < 0) fail_write(name, "cannot create group (exists already?)");
   return Group(Handle(g, H5Gclose), file_, child(name));
 }
 
@@ -136,12 +140,12 @@ Group Group::dataset_attributes(const std::string& name) const {
 Group Group::require_group(const std::string& name) const { return has(name) ? open_group(name) : create_group(name); }
 
 void Group::remove(const std::string& name) const {
-  if (has(name) && H5Ldelete(id(), name.c_str(), H5P_DEFAULT) < 0) fail(name, "cannot delete");
+  if (has(name) && H5Ldelete(id(), name.c_str(), H5P_DEFAULT) < 0) fail_write(name, "cannot delete");
 }
 
 void Group::move(const std::string& from, const std::string& to) const {
   if (H5Lmove(id(), from.c_str(), id(), to.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
-    fail(from, "cannot rename to " + to);
+    fail_write(from, "cannot rename to " + to);
 }
 
 std::vector<std::string> Group::children() const {
@@ -174,9 +178,9 @@ void Group::write(const std::string& name, std::span<const T> data, const std::v
   H5Pset_create_intermediate_group(lcpl.get(), 1);
   Handle ds(H5Dcreate2(id(), name.c_str(), native_type<T>(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
             H5Dclose);
-  if (!ds.valid()) fail(name, "cannot create dataset");
+  if (!ds.valid()) fail_write(name, "cannot create dataset");
   if (!data.empty() && H5Dwrite(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)
-    fail(name, "write failed");
+    fail_write(name, "write failed");
 }
 
 std::vector<hsize_t> Group::shape(const std::string& name) const {
@@ -223,20 +227,15 @@ void Group::write_string(const std::string& name, const std::string& text) const
   Handle dcpl = untimed(H5P_DATASET_CREATE);
   Handle ds(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
             H5Dclose);
-  if (!ds.valid()) fail(name, "cannot create string dataset");
+  if (!ds.valid()) fail_write(name, "cannot create string dataset");
   const char* p = text.c_str();
-  if (H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) fail(name, "write failed");
+  if (H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) fail_write(name, "write failed");
 }
 
 std::string Group::read_string(const std::string& name) const {
   auto rows = read_strings(name);
   if (rows.size() != 1) fail(name, "expected a single string");
   return rows[0];
-}
-
-void Group::write_strings(const std::string& name, const std::vector<std::string>& rows) const {
-  remove(name);
-  append_strings(name, rows);
 }
 
 std::vector<std::string> Group::read_strings(const std::string& name) const {
@@ -283,7 +282,7 @@ AppendTarget prepare_append(const Group& g, const std::string& name, hid_t type,
     Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
     H5Pset_create_intermediate_group(lcpl.get(), 1);
     ds = Handle(H5Dcreate2(g.id(), name.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), H5Dclose);
-    if (!ds.valid()) g.fail(name, "cannot create extendible dataset");
+    if (!ds.valid()) g.fail_write(name, "cannot create extendible dataset");
   } else {
     ds = Handle(H5Dopen2(g.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
     if (!ds.valid()) g.fail(name, "not a dataset");
@@ -295,7 +294,7 @@ AppendTarget prepare_append(const Group& g, const std::string& name, hid_t type,
   std::vector<hsize_t> start(dims.size(), 0);
   start[0] = dims[0];
   dims[0] += new_rows;
-  if (H5Dset_extent(ds.get(), dims.data()) < 0) g.fail(name, "cannot extend (not chunked/extendible?)");
+  if (H5Dset_extent(ds.get(), dims.data()) < 0) g.fail_write(name, "cannot extend (not chunked/extendible?)");
   Handle fs(H5Dget_space(ds.get()), H5Sclose);
   H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start.data(), nullptr, add.data(), nullptr);
   return {std::move(ds), std::move(fs), simple_space(add)};
@@ -311,7 +310,7 @@ void Group::append(const std::string& name, std::span<const T> rows, const std::
   auto t = prepare_append(*this, name, native_type<T>(), n, row_dims, chunk_rows);
   if (n > 0 && H5Dwrite(t.ds.get(), native_type<T>(), t.mem_space.get(), t.file_space.get(), H5P_DEFAULT,
                         rows.data()) < 0)
-    fail(name, "append failed");
+    fail_write(name, "append failed");
 }
 
 void Group::append_strings(const std::string& name, const std::vector<std::string>& rows) const {
@@ -321,7 +320,7 @@ void Group::append_strings(const std::string& name, const std::vector<std::strin
   for (const auto& r : rows) ptrs.push_back(r.c_str());
   if (!rows.empty() && H5Dwrite(t.ds.get(), type.get(), t.mem_space.get(), t.file_space.get(), H5P_DEFAULT,
                                 ptrs.data()) < 0)
-    fail(name, "append failed");
+    fail_write(name, "append failed");
 }
 
 // ---- attributes --------------------------------------------------------------------------
@@ -336,7 +335,7 @@ Handle open_attr(const Group& g, const std::string& name) {
 void write_attr(const Group& g, const std::string& name, hid_t type, hid_t space, const void* data) {
   if (H5Aexists(g.id(), name.c_str()) > 0) H5Adelete(g.id(), name.c_str());
   Handle a(H5Acreate2(g.id(), name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!a.valid() || H5Awrite(a.get(), type, data) < 0) g.fail("@" + name, "cannot write attribute");
+  if (!a.valid() || H5Awrite(a.get(), type, data) < 0) g.fail_write("@" + name, "cannot write attribute");
 }
 }  // namespace
 
@@ -400,18 +399,6 @@ std::string Group::get_attr_string(const std::string& name) const {
   if (H5Aread(a.get(), ftype.get(), s.data()) < 0) fail("@" + name, "cannot read attribute");
   s.resize(std::strlen(s.c_str()));
   return s;
-}
-
-std::vector<std::string> Group::attr_names() const {
-  std::vector<std::string> names;
-  H5Aiterate2(
-      id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-      [](hid_t, const char* n, const H5A_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->emplace_back(n);
-        return 0;
-      },
-      &names);
-  return names;
 }
 
 // ---- File --------------------------------------------------------------------------------
@@ -507,7 +494,9 @@ Group File::root() const {
   return Group(Handle(g, H5Gclose), name_, "/");
 }
 
-void File::flush() const { H5Fflush(h_.get(), H5F_SCOPE_GLOBAL); }
+void File::flush() const {
+  if (H5Fflush(h_.get(), H5F_SCOPE_GLOBAL) < 0) throw OutputError(name_ + ": cannot write the file to disk");
+}
 
 bool is_hdf5(const std::filesystem::path& p) {
   static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};

@@ -1,7 +1,9 @@
 #pragma once
 // A small RAII layer over the HDF5 C API: files, groups, typed datasets and attributes,
 // variable-length UTF-8 strings, and extendible 1-D/N-D datasets for appending rows.
-// Every failure throws RunFileError naming the file and the object, never prints HDF5's stack.
+// Every failure throws naming the file and the object, never prints HDF5's stack: a failed
+// read or a file that is not as expected is a RunFileError (exit 4), a failed write an
+// OutputError (exit 5).
 #include <hdf5.h>
 
 #include <cstdint>
@@ -72,7 +74,6 @@ class Group {
 
   void write_string(const std::string& name, const std::string& text) const;
   std::string read_string(const std::string& name) const;
-  void write_strings(const std::string& name, const std::vector<std::string>& rows) const;
   std::vector<std::string> read_strings(const std::string& name) const;
 
   /// Appends rows along axis 0 of an extendible dataset, creating it (chunked) when absent.
@@ -94,9 +95,11 @@ class Group {
   template <typename T>
   std::vector<T> get_attr_array(const std::string& name) const;
   std::string get_attr_string(const std::string& name) const;
-  std::vector<std::string> attr_names() const;
 
+  /// Throws RunFileError (exit 4): the file is not as expected, or cannot be read.
   [[noreturn]] void fail(const std::string& object, const std::string& what) const;
+  /// Throws OutputError (exit 5): writing to the file failed.
+  [[noreturn]] void fail_write(const std::string& object, const std::string& what) const;
 
  private:
   std::string child(const std::string& name) const;

@@ -1,7 +1,9 @@
 #pragma once
-// The run file (run.h5): config, saved network states, training log and evaluation rows.
-// Layout documented in docs/run-file.md. Every update is made on a temporary copy that
-// replaces the file only when complete, so a crash never leaves a half-written run file.
+// The container part of snnsim's HDF5 outputs, knowing no model: the write transaction
+// (every update is made on a temporary copy that replaces the file only when complete, so a
+// crash never leaves a half-written file) and the root header (format, version, command line).
+// What a Diehl & Cook run file holds (config, states, logs, evaluations) is in
+// experiments/run_file.hpp; the layout is documented in docs/run-file.md.
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "h5.hpp"
-#include "models/diehl_cook.hpp"
 
 namespace snnsim::io {
 
@@ -52,40 +53,5 @@ class RunFileTransaction {
 void write_header(const h5::Group& root, const std::string& command_line);
 /// Throws RunFileError unless the root says snnsim-run with a supported major version.
 void check_header(const h5::Group& root);
-
-/// /config: one attribute per model parameter (param_table names) plus `source_text`.
-void write_config(const h5::Group& root, const models::DiehlCookParams& p, const std::string& config_text);
-models::DiehlCookParams read_config(const h5::Group& root);
-
-struct StateInfo {
-  std::string phase;   // train | label | sleep
-  std::string parent;  // state this one was derived from ("" for none)
-};
-void write_state(const h5::Group& root, const std::string& name, const models::NetworkState& s, const StateInfo& info);
-/// Reads and validates shapes, types and values (no NaN/Inf, weights and theta finite).
-models::NetworkState read_state(const h5::Group& root, const std::string& name, const models::DiehlCookParams& p);
-bool has_state(const h5::Group& root, const std::string& name);
-std::vector<std::string> state_names(const h5::Group& root);
-
-struct TrainLogColumns {
-  std::vector<std::uint64_t> sample_index;
-  std::vector<std::uint32_t> image_index;
-  std::vector<std::uint8_t> label, tries;
-  std::vector<std::uint32_t> exc_spikes;
-  std::vector<float> input_intensity, running_accuracy;
-};
-void append_train_log(const h5::Group& root, const TrainLogColumns& rows);
-
-struct EvalRow {
-  std::string state, noise_type = "none";
-  double noise_level = 0.0;
-  std::uint64_t noise_seed = 0;
-  std::uint32_t n_samples = 0, n_correct = 0, n_silent = 0;
-  double accuracy = 0.0, wall_s = 0.0;
-  std::string spikes_file;
-};
-/// Appends one row to /eval/results, its confusion matrix and its predictions.
-void append_eval(const h5::Group& root, const EvalRow& row, const std::array<std::uint32_t, 100>& confusion,
-                 const std::vector<std::int8_t>& predictions);
 
 }  // namespace snnsim::io

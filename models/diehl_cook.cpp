@@ -100,7 +100,6 @@ DiehlCookNetwork::DiehlCookNetwork(const DiehlCookParams& p, const NetworkState&
   exc_counter_ = &engine_.add_observer<sim::SpikeCounter>(*exc_);
   exc_recorder_ = &engine_.add_observer<sim::SpikeRecorder>(*exc_);
   inh_recorder_ = &engine_.add_observer<sim::SpikeRecorder>(*inh_);
-  input_recorder_ = &engine_.add_observer<sim::SpikeRecorder>(*input_);
   exc_->theta_mV() = s.theta_mV;
   presentations_ = s.presentations;
   t_sim_ms_ = s.t_sim_ms;

@@ -134,7 +134,6 @@ class DiehlCookNetwork {
   sim::SpikeCounter& exc_counter() { return *exc_counter_; }
   sim::SpikeRecorder& exc_recorder() { return *exc_recorder_; }
   sim::SpikeRecorder& inh_recorder() { return *inh_recorder_; }
-  sim::SpikeRecorder& input_recorder() { return *input_recorder_; }
   std::uint64_t presentations() const { return presentations_; }
   void count_presentation() { ++presentations_; }
 
@@ -148,7 +147,7 @@ class DiehlCookNetwork {
   sim::OneToOneProjection* exc_inh_;
   sim::AllButSelfProjection* inh_exc_;
   sim::SpikeCounter* exc_counter_;
-  sim::SpikeRecorder *exc_recorder_, *inh_recorder_, *input_recorder_;
+  sim::SpikeRecorder *exc_recorder_, *inh_recorder_;
   std::uint64_t presentations_;
   double t_sim_ms_;
   sim::Step present_steps_, rest_steps_;

@@ -1,9 +1,13 @@
+// relax_phi<__m512d> takes and returns a wide vector by value; it is always inlined into the
+// AVX-512 kernel, so no call ever passes one across the ABI GCC warns about (as ann/gemm.cpp).
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 #include "lif_integrate.hpp"
 
 #include "relax.hpp"
-#include "sim/avx2_clones.hpp"
+#include "sim/cpu_dispatch.hpp"
 
-#if SNNSIM_HAVE_AVX512_SCATTER
+#if SNNSIM_HAVE_AVX512_KERNELS
 #include <immintrin.h>
 #endif
 
@@ -76,8 +80,9 @@ constexpr std::size_t kBlock = 8;
   }
 }
 
-// The membrane step and conductance decay of n neurons, block by block.
-SNNSIM_WIDE_CLONES
+// The membrane step and conductance decay of n neurons, block by block. Called only where the
+// AVX-512 kernel is not (a CPU without AVX-512 F, BW and VL), so it has no AVX-512 clone.
+SNNSIM_AVX2_CLONES
 void integrate_exponential_euler_portable(std::size_t n, double* __restrict v, double* __restrict ge,
                                           double* __restrict gi, const MembraneConstants& c,
                                           const ConductanceDecay& d) {
@@ -98,7 +103,7 @@ bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, dou
   return clamp_refractory_and_find_crossings(n, v, t.theta, t.refractory_until, t.now, t.v_reset, t.base);
 }
 
-#if SNNSIM_HAVE_AVX512_SCATTER
+#if SNNSIM_HAVE_AVX512_KERNELS
 // integrate_block 8 lanes at a time with masks: the block tests are a compare into a mask
 // register instead of a reduction across the vector. Every operation is the portable one, in
 // its order (no FMA), so the bits are the same; a block with a lane beyond the series' range
@@ -109,9 +114,8 @@ struct Avx512Step {
   const Quiet& q;
   __m512d k_leak, leak_num, e_exc, e_inh, a, x_max, g_quiet, num_quiet, quiet_coefficient, quiet_v_inf, quiet_factor;
   __m512d decay_e, decay_i, flush_e, flush_i;
-  __m512d one, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11;  // relax_phi's coefficients (-1)^k / (k+1)!
 
-  SNNSIM_AVX512_SCATTER Avx512Step(const MembraneConstants& c_, const ConductanceDecay& d_, const Quiet& q_)
+  SNNSIM_AVX512_KERNEL Avx512Step(const MembraneConstants& c_, const ConductanceDecay& d_, const Quiet& q_)
       : c(c_), d(d_), q(q_) {
     k_leak = _mm512_set1_pd(c.k_leak);
     leak_num = _mm512_set1_pd(c.k_leak * c.e_rest);
@@ -128,23 +132,11 @@ struct Avx512Step {
     decay_i = _mm512_set1_pd(d.gi);
     flush_e = _mm512_set1_pd(d.ge_flush_below);
     flush_i = _mm512_set1_pd(d.gi_flush_below);
-    one = _mm512_set1_pd(1.0);
-    c1 = _mm512_set1_pd(-1.0 / 2.0);
-    c2 = _mm512_set1_pd(1.0 / 6.0);
-    c3 = _mm512_set1_pd(-1.0 / 24.0);
-    c4 = _mm512_set1_pd(1.0 / 120.0);
-    c5 = _mm512_set1_pd(-1.0 / 720.0);
-    c6 = _mm512_set1_pd(1.0 / 5040.0);
-    c7 = _mm512_set1_pd(-1.0 / 40320.0);
-    c8 = _mm512_set1_pd(1.0 / 362880.0);
-    c9 = _mm512_set1_pd(-1.0 / 3628800.0);
-    c10 = _mm512_set1_pd(1.0 / 39916800.0);
-    c11 = _mm512_set1_pd(-1.0 / 479001600.0);
   }
 
   // Lanes m of the block at i (of n neurons): returns the new v (not stored); ge and gi are
   // decayed and stored.
-  [[gnu::always_inline]] SNNSIM_AVX512_SCATTER inline __m512d lanes(std::size_t i, std::size_t n, __mmask8 m,
+  [[gnu::always_inline]] SNNSIM_AVX512_KERNEL inline __m512d lanes(std::size_t i, std::size_t n, __mmask8 m,
                                                                     double* v, double* ge, double* gi) const {
     const __m512d e = _mm512_maskz_loadu_pd(m, ge + i), h = _mm512_maskz_loadu_pd(m, gi + i);
     // Conductances all +0 (bit for bit): the quiet step, and ge, gi stay +0 (decayed(+0) = +0),
@@ -165,16 +157,8 @@ struct Avx512Step {
     __m512d v1;
     if ((_mm512_mask_cmp_pd_mask(m, g_total, g_quiet, _CMP_NEQ_UQ) |
          _mm512_mask_cmp_pd_mask(m, num, num_quiet, _CMP_NEQ_UQ)) != 0) {
-      // relax_poly, term by term.
-      const __m512d x2 = _mm512_mul_pd(x, x), x4 = _mm512_mul_pd(x2, x2), x8 = _mm512_mul_pd(x4, x4);
-      const __m512d p01 = _mm512_add_pd(one, _mm512_mul_pd(x, c1)), p23 = _mm512_add_pd(c2, _mm512_mul_pd(x, c3)),
-                    p45 = _mm512_add_pd(c4, _mm512_mul_pd(x, c5)), p67 = _mm512_add_pd(c6, _mm512_mul_pd(x, c7)),
-                    p89 = _mm512_add_pd(c8, _mm512_mul_pd(x, c9)), pab = _mm512_add_pd(c10, _mm512_mul_pd(x, c11));
-      const __m512d p0_3 = _mm512_add_pd(p01, _mm512_mul_pd(x2, p23)),
-                    p4_7 = _mm512_add_pd(p45, _mm512_mul_pd(x2, p67)),
-                    p8_b = _mm512_add_pd(p89, _mm512_mul_pd(x2, pab));
-      const __m512d phi = _mm512_add_pd(_mm512_add_pd(p0_3, _mm512_mul_pd(x4, p4_7)), _mm512_mul_pd(x8, p8_b));
-      const __m512d coefficient = _mm512_mul_pd(a, phi);
+      // relax_poly: relax_phi's template on 8 lanes.
+      const __m512d coefficient = _mm512_mul_pd(a, relax_phi(x));
       v1 = _mm512_add_pd(v0, _mm512_mul_pd(coefficient, _mm512_sub_pd(num, _mm512_mul_pd(g_total, v0))));
     } else if (q.step.poly) {
       v1 = _mm512_add_pd(v0, _mm512_mul_pd(quiet_coefficient, _mm512_sub_pd(num_quiet, _mm512_mul_pd(g_quiet, v0))));
@@ -187,13 +171,13 @@ struct Avx512Step {
   }
 };
 
-[[gnu::always_inline]] SNNSIM_AVX512_SCATTER inline __mmask8 lane_mask(std::size_t i, std::size_t n) {
+[[gnu::always_inline]] SNNSIM_AVX512_KERNEL inline __mmask8 lane_mask(std::size_t i, std::size_t n) {
   return n - i >= kBlock ? __mmask8(0xFF) : static_cast<__mmask8>((1u << (n - i)) - 1u);
 }
 
 // The threshold step on the new v while it is in a register, with the operations of
 // decay_thresholds and clamp_refractory_and_find_crossings.
-SNNSIM_AVX512_SCATTER
+SNNSIM_AVX512_KERNEL
 bool update_exponential_euler_avx512(std::size_t n, double* __restrict v, double* __restrict ge,
                                      double* __restrict gi, const MembraneConstants& c, const ConductanceDecay& d,
                                      const ThresholdStep& t) {
@@ -245,8 +229,8 @@ bool clamp_refractory_and_find_crossings(std::size_t n, double* __restrict v, co
 
 bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                               const ConductanceDecay& d, const ThresholdStep& t) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (sim::avx512_scatter_available()) return detail::update_exponential_euler_avx512(n, v, ge, gi, c, d, t);
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (sim::avx512_kernels_available()) return detail::update_exponential_euler_avx512(n, v, ge, gi, c, d, t);
 #endif
   return detail::update_exponential_euler_portable(n, v, ge, gi, c, d, t);
 }

@@ -1,8 +1,8 @@
 #pragma once
 // The membrane step of a range of conductance-based LIF neurons (exponential Euler, relax.hpp)
 // together with the decay of their conductances: the hot loop of every neuron update. Two
-// versions with the same bits: a portable one that GCC vectorises (cloned for AVX2 and
-// AVX-512), and one written with AVX-512 intrinsics, chosen at run time where the CPU has it,
+// versions with the same bits: a portable one that GCC vectorises (cloned for AVX2), and one
+// written with AVX-512 intrinsics (F, BW, VL), chosen at run time where the CPU has it,
 // because GCC's vectorisation of the per-block tests (below) costs more than the step itself.
 #include <cstddef>
 #include <limits>
@@ -63,7 +63,7 @@ bool update_exponential_euler(std::size_t n, double* v, double* ge, double* gi, 
 namespace detail {
 /// The versions update_exponential_euler chooses between, for the test that they agree. The
 /// AVX-512 one exists on x86-64 builds and may be called only where
-/// sim::avx512_scatter_available().
+/// sim::avx512_kernels_available().
 bool update_exponential_euler_portable(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,
                                        const ConductanceDecay& d, const ThresholdStep& t);
 bool update_exponential_euler_avx512(std::size_t n, double* v, double* ge, double* gi, const MembraneConstants& c,

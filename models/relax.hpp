@@ -19,12 +19,15 @@ inline constexpr double kRelaxPolyMax = 0.25;
 /// phi(x) = (1 - e^-x) / x = sum_k (-x)^k / (k+1)!, to degree 11, in Estrin form (short
 /// dependency chains, so the vector units stay busy). The odd coefficients carry the sign, so
 /// no negation is needed; the products are those of -x times positive ones, bit for bit.
-inline double relax_phi(double x) {
-  const double x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
-  const double p01 = 1.0 + x * (-1.0 / 2.0), p23 = 1.0 / 6.0 + x * (-1.0 / 24.0),
-               p45 = 1.0 / 120.0 + x * (-1.0 / 720.0), p67 = 1.0 / 5040.0 + x * (-1.0 / 40320.0),
-               p89 = 1.0 / 362880.0 + x * (-1.0 / 3628800.0), pab = 1.0 / 39916800.0 + x * (-1.0 / 479001600.0);
-  const double p0_3 = p01 + x2 * p23, p4_7 = p45 + x2 * p67, p8_b = p89 + x2 * pab;
+/// T is double or a GCC vector of doubles (e.g. __m512d in the AVX-512 kernel), whose
+/// operators act lane by lane with a scalar broadcast: every lane does the double's arithmetic.
+template <typename T>
+[[gnu::always_inline]] inline T relax_phi(T x) {
+  const T x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
+  const T p01 = 1.0 + x * (-1.0 / 2.0), p23 = 1.0 / 6.0 + x * (-1.0 / 24.0),
+          p45 = 1.0 / 120.0 + x * (-1.0 / 720.0), p67 = 1.0 / 5040.0 + x * (-1.0 / 40320.0),
+          p89 = 1.0 / 362880.0 + x * (-1.0 / 3628800.0), pab = 1.0 / 39916800.0 + x * (-1.0 / 479001600.0);
+  const T p0_3 = p01 + x2 * p23, p4_7 = p45 + x2 * p67, p8_b = p89 + x2 * pab;
   return p0_3 + x4 * p4_7 + x8 * p8_b;
 }
 

@@ -1,6 +1,6 @@
 #include "stdp_diehl_cook.hpp"
 
-#include "sim/avx2_clones.hpp"
+#include "sim/cpu_dispatch.hpp"
 #include "sim/avx512_lanes.hpp"
 
 namespace snnsim::models {
@@ -30,12 +30,12 @@ void deliver_and_depress_scalar(double* __restrict g, double gain, float* __rest
   }
 }
 
-#if SNNSIM_HAVE_AVX512_SCATTER
+#if SNNSIM_HAVE_AVX512_KERNELS
 // The scalar loop 8 synapses at a time (sim/avx512_lanes.hpp), then the same 8 weights
 // depressed and clipped; the masked store leaves the slots after a bucket's tail alone. The
 // depression is gathered first: it does not depend on the conductance scatter, and issued
 // after it, it waited for it (kernel 798 -> 714 ns in BM_ArrivalDeliverAndDepress/1).
-SNNSIM_AVX512_SCATTER
+SNNSIM_AVX512_KERNEL
 void deliver_and_depress_avx512(double* __restrict g, double gain, float* __restrict w,
                                 const std::uint16_t* __restrict post, const sim::Bucket* buckets,
                                 std::size_t n_buckets, const double* __restrict depression, double w_min,
@@ -65,8 +65,8 @@ void deliver_and_depress_avx512(double* __restrict g, double gain, float* __rest
 
 void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
                          std::size_t n_buckets, const double* depression, double w_min, double w_max) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (sim::avx512_scatter_available())
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (sim::avx512_kernels_available())
     return detail::deliver_and_depress_avx512(g, gain, w, post, buckets, n_buckets, depression, w_min, w_max);
 #endif
   detail::deliver_and_depress_scalar(g, gain, w, post, buckets, n_buckets, depression, w_min, w_max);

@@ -38,8 +38,6 @@ class TraceTable {
     values_.push_back(0.0);  // every k past the end reads this
   }
   double operator()(sim::Step k) const { return k >= 0 && k < last() ? values_[static_cast<std::size_t>(k)] : 0.0; }
-  /// The padded table: entries 0..last(), the last one 0.
-  const double* data() const { return values_.data(); }
   sim::Step last() const { return static_cast<sim::Step>(values_.size()) - 1; }
 
  private:
@@ -59,7 +57,7 @@ void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* 
                          std::size_t n_buckets, const double* depression, double w_min, double w_max);
 namespace detail {
 /// The two versions deliver_and_depress chooses between, for the test that they agree. The
-/// AVX-512 one exists on x86-64 builds and may be called only where avx512_scatter_available().
+/// AVX-512 one exists on x86-64 builds and may be called only where avx512_kernels_available().
 void deliver_and_depress_scalar(double* g, double gain, float* w, const std::uint16_t* post,
                                 const sim::Bucket* buckets, std::size_t n_buckets, const double* depression,
                                 double w_min, double w_max);

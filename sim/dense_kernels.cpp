@@ -1,6 +1,6 @@
 #include "dense_kernels.hpp"
 
-#include "avx2_clones.hpp"
+#include "cpu_dispatch.hpp"
 #include "avx512_lanes.hpp"
 
 namespace snnsim::sim {
@@ -19,9 +19,9 @@ void add_conductance_scalar(double* __restrict g, double gain, const float* __re
   }
 }
 
-#if SNNSIM_HAVE_AVX512_SCATTER
+#if SNNSIM_HAVE_AVX512_KERNELS
 // 8 synapses at a time (avx512_lanes.hpp).
-SNNSIM_AVX512_SCATTER
+SNNSIM_AVX512_KERNEL
 void add_conductance_avx512(double* __restrict g, double gain, const float* __restrict w,
                             const std::uint16_t* __restrict post, const Bucket* buckets, std::size_t n_buckets) {
   const __m512d v_gain = _mm512_set1_pd(gain);
@@ -42,8 +42,8 @@ void add_conductance_avx512(double* __restrict g, double gain, const float* __re
 
 void add_conductance(double* g, double gain, const float* w, const std::uint16_t* post, const Bucket* buckets,
                      std::size_t n_buckets) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (avx512_scatter_available()) return detail::add_conductance_avx512(g, gain, w, post, buckets, n_buckets);
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (avx512_kernels_available()) return detail::add_conductance_avx512(g, gain, w, post, buckets, n_buckets);
 #endif
   detail::add_conductance_scalar(g, gain, w, post, buckets, n_buckets);
 }
@@ -62,9 +62,9 @@ void scale_gathered_portable(float* __restrict w, const std::uint16_t* __restric
   for (std::size_t k = 0; k < n; ++k) w[k] = static_cast<float>(static_cast<double>(w[k]) * factor[post[k]]);
 }
 
-#if SNNSIM_HAVE_AVX512_SCATTER
+#if SNNSIM_HAVE_AVX512_KERNELS
 // 8 lanes at a time, masked at the tail; the same conversions, adds and multiplies.
-SNNSIM_AVX512_SCATTER
+SNNSIM_AVX512_KERNEL
 void add_gathered_avx512(double* __restrict sum, const float* __restrict w_row,
                          const std::uint16_t* __restrict slot_of, std::size_t n) {
   std::size_t j = 0;
@@ -85,7 +85,7 @@ void add_gathered_avx512(double* __restrict sum, const float* __restrict w_row,
   }
 }
 
-SNNSIM_AVX512_SCATTER
+SNNSIM_AVX512_KERNEL
 void scale_gathered_avx512(float* __restrict w, const std::uint16_t* __restrict post,
                            const double* __restrict factor, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 8) {
@@ -101,15 +101,15 @@ void scale_gathered_avx512(float* __restrict w, const std::uint16_t* __restrict 
 }  // namespace detail
 
 void add_gathered(double* sum, const float* w_row, const std::uint16_t* slot_of, std::size_t n) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (avx512_scatter_available()) return detail::add_gathered_avx512(sum, w_row, slot_of, n);
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (avx512_kernels_available()) return detail::add_gathered_avx512(sum, w_row, slot_of, n);
 #endif
   detail::add_gathered_portable(sum, w_row, slot_of, n);
 }
 
 void scale_gathered(float* w, const std::uint16_t* post, const double* factor, std::size_t n) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (avx512_scatter_available()) return detail::scale_gathered_avx512(w, post, factor, n);
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (avx512_kernels_available()) return detail::scale_gathered_avx512(w, post, factor, n);
 #endif
   detail::scale_gathered_portable(w, post, factor, n);
 }

@@ -30,7 +30,7 @@ void add_conductance(double* g, double gain, const float* w, const std::uint16_t
                      std::size_t n_buckets);
 namespace detail {
 /// The two versions add_conductance chooses between, for the test that they agree; the AVX-512
-/// one exists on x86-64 builds and may be called only where avx512_scatter_available().
+/// one exists on x86-64 builds and may be called only where avx512_kernels_available().
 void add_conductance_scalar(double* g, double gain, const float* w, const std::uint16_t* post,
                             const Bucket* buckets, std::size_t n_buckets);
 void add_conductance_avx512(double* g, double gain, const float* w, const std::uint16_t* post,

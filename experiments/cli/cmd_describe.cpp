@@ -5,7 +5,7 @@
 #include "common.hpp"
 #include "experiments/describe.hpp"
 #include "io/error.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 
@@ -30,7 +30,7 @@ int cmd_describe(const std::vector<std::string>& args) {
   models::NetworkState s;
   std::uint64_t seed = 1;
   if (!run.empty()) {
-    auto loaded = load_run(run, state);
+    auto loaded = experiments::load_run(run, state);
     params = loaded.params;
     s = std::move(loaded.state);
     seed = loaded.seed;

@@ -14,7 +14,7 @@
 #include "io/error.hpp"
 #include "io/idx.hpp"
 #include "io/sonata.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 
@@ -24,7 +24,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   std::size_t test_images = 0;
   std::uint64_t noise_seed = 1;
   po::options_description main("Options");
-  main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
+  add_data_option(main, data_dir);
+  main.add_options()(
       "run", po::value<std::string>(&run), "run file (required)")(
       "state", po::value<std::string>(&state)->default_value("trained"), "network state to evaluate")(
       "test-images", po::value<std::size_t>(&test_images)->default_value(10000), "the first M test images")(
@@ -32,19 +33,19 @@ int cmd_eval(const std::vector<std::string>& args) {
       "levels", po::value<std::string>(&levels_text),
       "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.001,0.003,0.01,0.03,0.1,0.3,1; blur: "
       "sigma in pixels, default 0.5..4; saltpepper: fraction, default 0.005,0.01,0.02,0.05,0.1,0.2,0.4)")(
-      "record-spikes", po::value<std::string>(&record)->default_value("none"),
-      "none | exc: write each condition's exc spikes (last try of every image, windows laid end to end) as a SONATA "
-      "file under spikes/ next to the run file")(
       "noise-seed", po::value<std::uint64_t>(&noise_seed)->default_value(1),
       "seed of the noise stream (the same seed gives every state the same noisy images)");
+  add_record_spikes_option(main, record,
+                           "none | exc: write each condition's exc spikes (last try of every image, windows laid end to "
+                           "end) as a SONATA file under spikes/ next to the run file");
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("eval", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim eval --help)");
+  require_file(run, "--run RUN.h5", "eval");
   require_positive(vm, "test-images");
   const int threads = resolve_threads(common.threads);
   const bool show = !common.quiet;
-  if (record != "none" && record != "exc") throw UsageError("--record-spikes must be none or exc for eval");
+  const bool record_exc = record_spikes(record, false) == experiments::RecordSpikes::exc;
   experiments::NoiseType noise_type;
   try {
     noise_type = experiments::noise_from_string(noise);
@@ -58,7 +59,7 @@ int cmd_eval(const std::vector<std::string>& args) {
                         noise_type == experiments::NoiseType::saltpepper ? 1.0 : 1e6);
   }
 
-  auto loaded = load_run(run, state);
+  auto loaded = experiments::load_run(run, state);
   if (loaded.state.labels.empty())
     throw RunFileError(run + ": network/" + state + " has no labels (run snnsim label first)");
   auto data = io::load_split(data_dir, io::Split::test);
@@ -84,7 +85,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     experiments::Progress progress(what, test_images, show);
     const auto t0 = std::chrono::steady_clock::now();
     const auto e = experiments::evaluate(loaded.params, loaded.state, loaded.seed, *input, test_images, threads,
-                                         [&](std::size_t d, std::size_t) { progress.update(d); }, record == "exc");
+                                         [&](std::size_t d, std::size_t) { progress.update(d); }, record_exc);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.finish(fmt::format("accuracy {:.4f}", e.accuracy()));
     io::EvalRow row;
@@ -97,7 +98,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     row.n_silent = static_cast<std::uint32_t>(e.n_silent);
     row.accuracy = e.accuracy();
     row.wall_s = wall;
-    if (record == "exc") {
+    if (record_exc) {
       row.spikes_file = clean ? fmt::format("spikes/eval_{}.h5", state) : fmt::format("spikes/eval_{}_{}_{}.h5", state, noise, level);
       io::PopulationSpikes ps{"exc", {}, {}};
       io::StimulusTable stim;
@@ -113,9 +114,7 @@ int cmd_eval(const std::vector<std::string>& args) {
         stim.t_start_ms.push_back(start_ms);
         stim.t_stop_ms.push_back(start_ms + window_ms);
       }
-      const auto dir = std::filesystem::path(run).parent_path();
-      std::filesystem::create_directories(dir / "spikes");
-      io::write_sonata_spikes(dir / row.spikes_file, {ps}, &stim);
+      experiments::write_spike_file(run, row.spikes_file, {ps}, &stim);
     }
     io::append_eval(txn.root(), row, e.confusion, e.predictions);
     rows.push_back({{"state", state},

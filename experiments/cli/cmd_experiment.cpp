@@ -1,6 +1,7 @@
 // snnsim experiment sleep: the whole generalisation study in one restartable command.
 // Everything goes into one HDF5 file (layout in docs/sleep-study.md) plus a CSV of the results.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,7 +17,7 @@
 #include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 namespace snnsim::cli {
 namespace {
@@ -98,127 +99,131 @@ void write_csv(const h5::Group& root, const std::filesystem::path& csv) {
   std::filesystem::rename(tmp, csv);
 }
 
-}  // namespace
-
-int cmd_experiment(const std::vector<std::string>& args_in) {
-  if (args_in.empty() || (args_in[0] != "sleep" && args_in[0] != "--help" && args_in[0] != "-h"))
-    throw UsageError("usage: snnsim experiment sleep [options]  (the only experiment so far)");
-  std::vector<std::string> args(args_in.begin() + (args_in[0] == "sleep" ? 1 : 0), args_in.end());
+struct StudyCommand {
   CommonOptions common;
   models::DiehlCookParams params;
   experiments::StudyOptions o;
   std::string data_dir, out, seeds_text, amounts_text, gauss_text, blur_text, csv;
   bool force = false;
-  po::options_description main("Options");
-  main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST/Fashion-MNIST IDX dir")(
-      "out", po::value<std::string>(&out), "study file (required; resumed if it exists)")(
-      "csv", po::value<std::string>(&csv), "CSV summary (default: next to --out)")(
-      "neurons", po::value<std::size_t>(&params.n_exc)->default_value(400), "excitatory neurons N (1..65535)")(
-      "seeds", po::value<std::string>(&seeds_text)->default_value("1,2,3"), "comma list of seeds")(
-      "train-amounts", po::value<std::string>(&amounts_text)->default_value("100,300,1000,3000,10000"),
+};
+
+/// The defaults of the list options are StudyOptions' defaults, written as lists.
+template <typename T>
+std::string list_text(const std::vector<T>& v) {
+  return fmt::format("{}", fmt::join(v, ","));
+}
+
+void add_options(po::options_description& d, StudyCommand& c) {
+  auto& o = c.o;
+  add_data_option(d, c.data_dir, "MNIST/Fashion-MNIST IDX dir");
+  d.add_options()("out", po::value<std::string>(&c.out), "study file (required; resumed if it exists)")(
+      "csv", po::value<std::string>(&c.csv), "CSV summary (default: next to --out)")(
+      "neurons", po::value<std::size_t>(&c.params.n_exc)->default_value(400), "excitatory neurons N (1..65535)")(
+      "seeds", po::value<std::string>(&c.seeds_text)->default_value(list_text(o.seeds)), "comma list of seeds")(
+      "train-amounts", po::value<std::string>(&c.amounts_text)->default_value(list_text(o.train_amounts)),
       "comma list of training-set sizes")(
       "test-images", po::value<std::size_t>(&o.test_images)->default_value(o.test_images), "clean test images")(
       "noise-test-images", po::value<std::size_t>(&o.noise_test_images)->default_value(o.noise_test_images),
       "test images per noise/blur level")(
       "label-cap", po::value<std::size_t>(&o.label_cap)->default_value(o.label_cap),
       "labels from min(K, cap) training images")(
-      "gaussian-levels", po::value<std::string>(&gauss_text)->default_value("0.001,0.003,0.01,0.03,0.1,0.3,1"),
+      "gaussian-levels", po::value<std::string>(&c.gauss_text)->default_value(list_text(o.gaussian_levels)),
       "variances (chosen on validation images: docs/sleep-study.md)")(
-      "blur-levels", po::value<std::string>(&blur_text)->default_value("0.5,1,1.5,2,2.5,3,3.5,4"), "sigmas (pixels)")(
-      "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images")(
-      "duration-s", po::value<double>(&o.sleep.duration_s)->default_value(o.sleep.duration_s), "sleep length")(
-      "leak-scale", po::value<double>(&o.sleep.leak_scale)->default_value(o.sleep.leak_scale), "sleep leak gain")(
-      "exc-scale", po::value<double>(&o.sleep.exc_scale)->default_value(o.sleep.exc_scale), "sleep input->exc gain")(
-      "inh-scale", po::value<double>(&o.sleep.inh_scale)->default_value(o.sleep.inh_scale), "sleep inh->exc gain")(
-      "input-rate-scale", po::value<double>(&o.sleep.input_rate_scale)->default_value(o.sleep.input_rate_scale),
-      "sleep input rate relative to wake")(
-      "controls", po::bool_switch(&o.controls),
-      "also score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned (least "
-      "responsive neurons silenced, fraction chosen on validation images)")(
+      "blur-levels", po::value<std::string>(&c.blur_text)->default_value(list_text(o.blur_levels)), "sigmas (pixels)")(
+      "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images");
+  add_sleep_options(d, o.sleep);
+  d.add_options()("controls", po::bool_switch(&o.controls),
+                  "also score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned "
+                  "(least responsive neurons silenced, fraction chosen on validation images)")(
       "validation-images", po::value<std::size_t>(&o.validation_images)->default_value(o.validation_images),
       "with --controls: the pruning fraction is chosen on the LAST V training images")(
-      "force", po::bool_switch(&force), "start over even if --out exists");
-  add_common_options(main, common);
-  po::variables_map vm;
-  if (!parse("experiment sleep", "--out STUDY.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (out.empty()) throw UsageError("--out STUDY.h5 is required (see snnsim experiment sleep --help)");
+      "force", po::bool_switch(&c.force), "start over even if --out exists");
+  add_common_options(d, c.common);
+}
+
+void check(const po::variables_map& vm, StudyCommand& c) {
+  auto& o = c.o;
+  require_file(c.out, "--out STUDY.h5", "experiment sleep");
   for (const char* key : {"neurons", "test-images", "noise-test-images", "label-cap"}) require_positive(vm, key);
-  o.threads = resolve_threads(common.threads);
+  o.threads = resolve_threads(c.common.threads);
   o.seeds.clear();
-  for (double s : parse_list(seeds_text, "seeds", 0, 9007199254740992.0)) o.seeds.push_back(static_cast<std::uint64_t>(s));
+  for (double s : parse_list(c.seeds_text, "seeds", 0, 9007199254740992.0)) o.seeds.push_back(static_cast<std::uint64_t>(s));
   o.train_amounts.clear();
-  for (double k : parse_list(amounts_text, "train-amounts", 1, 60000)) o.train_amounts.push_back(static_cast<std::size_t>(k));
-  o.gaussian_levels = parse_list(gauss_text, "gaussian-levels", 0, 1e3);
-  o.blur_levels = parse_list(blur_text, "blur-levels", 0, 1e3);
+  for (double k : parse_list(c.amounts_text, "train-amounts", 1, 60000)) o.train_amounts.push_back(static_cast<std::size_t>(k));
+  o.gaussian_levels = parse_list(c.gauss_text, "gaussian-levels", 0, 1e3);
+  o.blur_levels = parse_list(c.blur_text, "blur-levels", 0, 1e3);
   try {
-    models::validate(params);
+    models::validate(c.params);
     experiments::validate(o.sleep);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  if (csv.empty()) csv = std::filesystem::path(out).replace_extension(".csv").string();
+  if (c.csv.empty()) c.csv = std::filesystem::path(c.out).replace_extension(".csv").string();
+}
 
-  const auto train = io::load_split(data_dir, io::Split::train);
-  const auto test = io::load_split(data_dir, io::Split::test);
-  const std::size_t max_k = *std::max_element(o.train_amounts.begin(), o.train_amounts.end());
-  if (max_k > train.size()) throw UsageError(fmt::format("--train-amounts {} exceeds the {} training images", max_k, train.size()));
-  if (o.controls && (o.validation_images == 0 || max_k + o.validation_images > train.size()))
-    throw UsageError(fmt::format("--validation-images {} must be positive and not overlap the {} images trained on (of {})",
-                                 o.validation_images, max_k, train.size()));
-  if (std::max(o.test_images, o.noise_test_images) > test.size())
-    throw UsageError(fmt::format("test image counts exceed the {} test images", test.size()));
-
-  // A new study, or the same study resumed: the settings that shape results must match.
+/// A new study file, or the conditions done so far in the same study (the settings that shape
+/// results must match).
+std::set<std::string> open_study(const StudyCommand& c) {
+  const auto& o = c.o;
   const std::string signature = fmt::format(
       "neurons={} test={} noise_test={} label_cap={} gauss={} blur={} noise_seed={} sleep=({},{},{},{},{}) data={}",
-      params.n_exc, o.test_images, o.noise_test_images, o.label_cap, gauss_text, blur_text, o.noise_seed,
+      c.params.n_exc, o.test_images, o.noise_test_images, o.label_cap, c.gauss_text, c.blur_text, o.noise_seed,
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
-      std::filesystem::absolute(data_dir).string()) +
+      std::filesystem::absolute(c.data_dir).string()) +
       (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "");
   std::set<std::string> done;
   if (!experiments::mpi_root()) {
     // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).
-  } else if (std::filesystem::exists(out) && !force) {
-    auto f = h5::File::open(out, h5::File::Mode::read_only);
+  } else if (std::filesystem::exists(c.out) && !c.force) {
+    auto f = h5::File::open(c.out, h5::File::Mode::read_only);
     auto root = f.root();
     if (!root.has_attr("format") || root.get_attr_string("format") != "snnsim-sleep-study")
-      throw RunFileError(out + ": exists and is not an snnsim sleep study (pass --force to replace it)");
+      throw RunFileError(c.out + ": exists and is not an snnsim sleep study (pass --force to replace it)");
     if (root.get_attr_string("signature") != signature)
-      throw UsageError(out + ": was started with other settings (" + root.get_attr_string("signature") +
+      throw UsageError(c.out + ": was started with other settings (" + root.get_attr_string("signature") +
                        "); pass --force to start over or choose another --out");
     if (root.has("conditions"))
       for (const auto& name : root.open_group("conditions").children()) done.insert(name);
   } else {
-    auto txn = io::RunFileTransaction::create(out, true);
+    auto txn = io::RunFileTransaction::create(c.out, true);
     auto root = txn.root();
     root.set_attr("format", "snnsim-sleep-study");
     const std::uint32_t version[2] = {1, 0};
     root.set_attr_array<std::uint32_t>("format_version", version);
     root.set_attr("signature", signature);
     root.set_attr("command_line", joined_command_line());
-    io::write_config(root, params, read_config_text(common.config_file));
+    io::write_config(root, c.params, read_config_text(c.common.config_file));
     txn.commit();
   }
+  return done;
+}
 
-  // Conditions in canonical order; under MPI the ranks take them largest first (sweep.hpp).
+/// Runs every condition not done yet, writing each as it finishes, and returns the JSON summary.
+/// Under mpirun the ranks take the conditions largest first (sweep.hpp) and rank 0 alone writes;
+/// other ranks return an empty summary.
+nlohmann::json run_conditions(const StudyCommand& c, const io::LabelledImages& train, const io::LabelledImages& test,
+                              const std::set<std::string>& done) {
+  const auto& o = c.o;
+  const bool quiet = c.common.quiet;
+  // Conditions in canonical order (train_images, seed).
   std::vector<std::pair<std::uint64_t, std::size_t>> conds;
   std::vector<std::size_t> todo;
   std::size_t total = 0, finished = 0;
   for (auto k : o.train_amounts)
     for (auto s : o.seeds) {
       if (done.count(condition_name(s, k))) {
-        if (!common.quiet) fmt::print(stderr, "{}: done earlier, skipped\n", condition_name(s, k));
+        if (!quiet) fmt::print(stderr, "{}: done earlier, skipped\n", condition_name(s, k));
       } else {
         todo.push_back(conds.size());
         total += experiments::condition_work(o, k);
       }
       conds.push_back({s, k});
     }
-  experiments::Progress progress("experiment sleep", total, !common.quiet && experiments::mpi_root());
+  experiments::Progress progress("experiment sleep", total, !quiet && experiments::mpi_root());
   nlohmann::json summary = nlohmann::json::array();
   auto run = [&](std::size_t i) {
     const auto [s, k] = conds[i];
-    return experiments::encode_condition(experiments::run_condition(params, train, test, o, s, k, [&](std::size_t units) {
+    return experiments::encode_condition(experiments::run_condition(c.params, train, test, o, s, k, [&](std::size_t units) {
       if (experiments::mpi_parallel()) return;  // progress counts whole conditions then
       finished += units;
       progress.update(finished, condition_name(s, k));
@@ -226,38 +231,65 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
   };
   std::size_t committed_work = 0;
   auto commit = [&](std::size_t, const std::string& bytes) {
-    const auto c = experiments::decode_condition(bytes);
-    const std::uint64_t s = c.seed;
-    const std::size_t k = c.train_images;
-    const auto name = condition_name(s, k);
-    finished = committed_work += experiments::condition_work(o, k);
+    const auto r = experiments::decode_condition(bytes);
+    const auto name = condition_name(r.seed, r.train_images);
+    finished = committed_work += experiments::condition_work(o, r.train_images);
     progress.update(finished, name);
-    auto txn = io::RunFileTransaction::update_any(out);
-    write_condition(txn.root(), c, params);
+    auto txn = io::RunFileTransaction::update_any(c.out);
+    write_condition(txn.root(), r, c.params);
     experiments::canonical_study_rows(txn.root());
-    write_csv(txn.root(), csv);
+    write_csv(txn.root(), c.csv);
     txn.commit();
     double before = 0, after = 0;
-    for (const auto& e : c.evals) {
+    for (const auto& e : r.evals) {
       if (e.noise_type != "none") continue;
       if (e.state == "trained") before = e.accuracy;
       if (e.state == "slept") after = e.accuracy;
     }
-    if (!common.quiet)
+    if (!quiet)
       fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
-                 before, after, c.thresholds.rose, c.thresholds.fell, c.wall_s);
-    summary.push_back({{"seed", s}, {"train_images", k}, {"accuracy_before", before}, {"accuracy_after", after}});
+                 before, after, r.thresholds.rose, r.thresholds.fell, r.wall_s);
+    summary.push_back({{"seed", r.seed}, {"train_images", r.train_images}, {"accuracy_before", before}, {"accuracy_after", after}});
   };
   experiments::sweep(todo, [&](std::size_t i) { return double(experiments::condition_work(o, conds[i].second)); },
                      run, commit, "conditions");
-  if (!experiments::mpi_root()) return kExitOk;
-  std::stable_sort(summary.begin(), summary.end(), [](const auto& a, const auto& b) {
-    return std::pair{a["train_images"].template get<std::size_t>(), a["seed"].template get<std::uint64_t>()} <
-           std::pair{b["train_images"].template get<std::size_t>(), b["seed"].template get<std::uint64_t>()};
+  if (!experiments::mpi_root()) return summary;
+  std::stable_sort(summary.begin(), summary.end(), [](const auto& x, const auto& y) {
+    return std::pair{x["train_images"].template get<std::size_t>(), x["seed"].template get<std::uint64_t>()} <
+           std::pair{y["train_images"].template get<std::size_t>(), y["seed"].template get<std::uint64_t>()};
   });
   progress.finish();
-  if (common.json) print_json({{"command", "experiment sleep"}, {"out", out}, {"csv", csv}, {"new_conditions", summary}});
-  else fmt::print("study in {} (results table also in {})\n", out, csv);
+  return summary;
+}
+
+}  // namespace
+
+int cmd_experiment(const std::vector<std::string>& args_in) {
+  if (args_in.empty() || (args_in[0] != "sleep" && args_in[0] != "--help" && args_in[0] != "-h"))
+    throw UsageError("usage: snnsim experiment sleep [options]  (the only experiment so far)");
+  std::vector<std::string> args(args_in.begin() + (args_in[0] == "sleep" ? 1 : 0), args_in.end());
+  StudyCommand c;
+  po::options_description main("Options");
+  add_options(main, c);
+  po::variables_map vm;
+  if (!parse("experiment sleep", "--out STUDY.h5 [options]", args, main, vm, c.common)) return kExitOk;
+  check(vm, c);
+
+  const auto train = io::load_split(c.data_dir, io::Split::train);
+  const auto test = io::load_split(c.data_dir, io::Split::test);
+  const std::size_t max_k = *std::max_element(c.o.train_amounts.begin(), c.o.train_amounts.end());
+  if (max_k > train.size()) throw UsageError(fmt::format("--train-amounts {} exceeds the {} training images", max_k, train.size()));
+  if (c.o.controls && (c.o.validation_images == 0 || max_k + c.o.validation_images > train.size()))
+    throw UsageError(fmt::format("--validation-images {} must be positive and not overlap the {} images trained on (of {})",
+                                 c.o.validation_images, max_k, train.size()));
+  if (std::max(c.o.test_images, c.o.noise_test_images) > test.size())
+    throw UsageError(fmt::format("test image counts exceed the {} test images", test.size()));
+  const auto summary = run_conditions(c, train, test, open_study(c));
+  if (!experiments::mpi_root()) return kExitOk;
+  if (c.common.json)
+    print_json({{"command", "experiment sleep"}, {"out", c.out}, {"csv", c.csv}, {"new_conditions", summary}});
+  else
+    fmt::print("study in {} (results table also in {})\n", c.out, c.csv);
   return kExitOk;
 }
 

@@ -8,7 +8,7 @@
 #include "experiments/progress.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 
@@ -17,7 +17,8 @@ int cmd_label(const std::vector<std::string>& args) {
   std::string data_dir, run, state;
   std::size_t label_images = 0;
   po::options_description main("Options");
-  main.add_options()("data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
+  add_data_option(main, data_dir);
+  main.add_options()(
       "run", po::value<std::string>(&run), "run file (required)")(
       "state", po::value<std::string>(&state)->default_value("trained"), "state to label (updated in place)")(
       "label-images", po::value<std::size_t>(&label_images)->default_value(0),
@@ -25,14 +26,14 @@ int cmd_label(const std::vector<std::string>& args) {
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("label", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim label --help)");
+  require_file(run, "--run RUN.h5", "label");
   const int threads = resolve_threads(common.threads);
-  auto loaded = load_run(run, state);
-  if (label_images == 0) label_images = loaded.train_images ? loaded.train_images : 1000;
+  auto loaded = experiments::load_run(run, state);
+  if (label_images == 0) label_images = experiments::images_trained_on_or_default(loaded.train_images);
   const auto data = io::load_split(data_dir, io::Split::train);
   if (label_images > data.size()) throw UsageError("--label-images exceeds the training set");
   auto txn = io::RunFileTransaction::update(run);
-  relabel(loaded.params, loaded.state, loaded.seed, data, label_images, threads, !common.quiet, "label " + state);
+  experiments::relabel(loaded.params, loaded.state, loaded.seed, data, label_images, threads, !common.quiet, "label " + state);
   auto root = txn.root();
   auto g = root.open_group("network/" + state);
   const io::StateInfo info{g.get_attr_string("phase"), g.get_attr_string("parent_state")};

@@ -12,7 +12,7 @@
 #include "experiments/progress.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 
@@ -22,9 +22,9 @@ int cmd_noise_curve(const std::vector<std::string>& args) {
   std::size_t validation = 0;
   std::uint64_t noise_seed = 1;
   po::options_description main("Options");
+  add_data_option(main, data_dir);
   main.add_options()("run", po::value<std::string>(&run), "run file (required; read only)")(
       "state", po::value<std::string>(&state)->default_value("trained"), "labelled state to score")(
-      "data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "noise", po::value<std::string>(&noise)->default_value("gaussian"), "gaussian | saltpepper | blur")(
       "levels", po::value<std::string>(&levels_text),
       "comma-separated levels, 0 = clean (gaussian: variance on [0,1] pixels; saltpepper: fraction of pixels; "
@@ -35,7 +35,7 @@ int cmd_noise_curve(const std::vector<std::string>& args) {
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("noise-curve", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim noise-curve --help)");
+  require_file(run, "--run RUN.h5", "noise-curve");
   require_positive(vm, "validation-images");
   experiments::NoiseType type;
   try {
@@ -49,7 +49,7 @@ int cmd_noise_curve(const std::vector<std::string>& args) {
     levels = parse_list(levels_text, "levels", 0.0, type == experiments::NoiseType::saltpepper ? 1.0 : 1e6);
   const int threads = resolve_threads(common.threads);
 
-  auto loaded = load_run(run, state);
+  auto loaded = experiments::load_run(run, state);
   if (loaded.state.labels.empty())
     throw RunFileError(run + ": network/" + state + " has no labels (run snnsim label first)");
   const auto all = io::load_split(data_dir, io::Split::train);

@@ -15,7 +15,7 @@
 #include "experiments/progress.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 
@@ -25,10 +25,10 @@ int cmd_prune(const std::vector<std::string>& args) {
   std::size_t validation = 0, label_images = 0;
   bool force = false;
   po::options_description main("Options");
+  add_data_option(main, data_dir);
   main.add_options()("run", po::value<std::string>(&run), "run file (required; updated in place)")(
       "from", po::value<std::string>(&from)->default_value("trained"), "labelled state to prune")(
       "to", po::value<std::string>(&to)->default_value("pruned"), "name of the new state")(
-      "data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "criterion", po::value<std::string>(&criterion_text)->default_value("train-response"),
       "train-response: prune the neurons with the lowest mean rate in the labelling pass over the training images "
       "(the --from state's class rates); rf-variance: prune the noisiest receptive fields (highest mean 3x3 "
@@ -48,7 +48,7 @@ int cmd_prune(const std::vector<std::string>& args) {
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("prune", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim prune --help)");
+  require_file(run, "--run RUN.h5", "prune");
   if (to.empty() || to.find('/') != std::string::npos || to[0] == '.') throw UsageError("--to must be a plain name");
   if (to == from) throw UsageError("--to must differ from --from (states are never overwritten in place)");
   experiments::PruneCriterion criterion;
@@ -73,7 +73,7 @@ int cmd_prune(const std::vector<std::string>& args) {
     if (fractions.size() != 1) throw UsageError("--fraction takes one number in [0,1] or auto");
   }
   const int threads = resolve_threads(common.threads);
-  auto loaded = load_run(run, from);
+  auto loaded = experiments::load_run(run, from);
   if (criterion == experiments::PruneCriterion::train_response && loaded.state.class_rate_Hz.empty())
     throw RunFileError(run + ": network/" + from + " has no labels (criterion train-response needs its labelling pass)");
   {

@@ -13,7 +13,7 @@
 #include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 namespace {
@@ -45,7 +45,6 @@ int cmd_tune_sleep(const std::vector<std::string>& args) {
   po::options_description main("Options");
   main.add_options()("run", po::value<std::string>(&run), "run file (required; results appended under /tune_sleep)")(
       "from", po::value<std::string>(&from)->default_value("trained"), "awake state to sleep")(
-      "data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "validation-images", po::value<std::size_t>(&validation)->default_value(1000),
       "score on the LAST V training images (must not overlap the trained ones)")(
       "label-images", po::value<std::size_t>(&label_images)->default_value(0), "default: the images trained on")(
@@ -56,19 +55,20 @@ int cmd_tune_sleep(const std::vector<std::string>& args) {
       "durations-s", po::value<std::string>(&durations)->default_value("10,30"), "comma list")(
       "input", po::value<std::string>(&input)->default_value("mean-image"), "mean-image | window")(
       "top", po::value<std::size_t>(&top)->default_value(10), "rows of the ranking to print");
+  add_data_option(main, data_dir);
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("tune-sleep", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim tune-sleep --help)");
+  require_file(run, "--run RUN.h5", "tune-sleep");
   require_positive(vm, "validation-images");
   const int threads = resolve_threads(common.threads);
   const auto L = parse_list(leaks, "leak-scales", 1e-3, 1e3), E = parse_list(excs, "exc-scales", 0, 1e3),
              I = parse_list(inhs, "inh-scales", 0, 1e3), R = parse_list(rates, "input-rate-scales", 0, 1e3),
              D = parse_list(durations, "durations-s", 1e-3, 1e4);
   if (input != "mean-image" && input != "window") throw UsageError("--input must be mean-image or window");
-  auto loaded = load_run(run, from);
+  auto loaded = experiments::load_run(run, from);
   const std::size_t trained_on = loaded.train_images;
-  if (label_images == 0) label_images = trained_on ? trained_on : 1000;
+  if (label_images == 0) label_images = experiments::images_trained_on_or_default(trained_on);
   const auto all = io::load_split(data_dir, io::Split::train);
   if (validation + std::max(trained_on, label_images) > all.size())
     throw UsageError(fmt::format("--validation-images {} would overlap the {} images trained/labelled on (of {})",

@@ -11,7 +11,7 @@
 #include "experiments/progress.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
-#include "run_access.hpp"
+#include "experiments/run_access.hpp"
 
 namespace snnsim::cli {
 
@@ -21,10 +21,10 @@ int cmd_wake(const std::vector<std::string>& args) {
   std::size_t train_images = 0, epochs = 1, label_images = 0;
   bool force = false;
   po::options_description main("Options");
+  add_data_option(main, data_dir);
   main.add_options()("run", po::value<std::string>(&run), "run file (required; updated in place)")(
       "from", po::value<std::string>(&from)->default_value("trained"), "state to continue from")(
       "to", po::value<std::string>(&to)->default_value("extra_wake"), "name of the new state")(
-      "data", po::value<std::string>(&data_dir)->default_value("data/mnist"), "MNIST IDX directory")(
       "train-images", po::value<std::size_t>(&train_images)->default_value(0),
       "the first K training images (default: as many as the run was trained on)")(
       "epochs", po::value<std::size_t>(&epochs)->default_value(1), "passes over the K images (in order)")(
@@ -34,12 +34,12 @@ int cmd_wake(const std::vector<std::string>& args) {
   add_common_options(main, common);
   po::variables_map vm;
   if (!parse("wake", "--run RUN.h5 [options]", args, main, vm, common)) return kExitOk;
-  if (run.empty()) throw UsageError("--run RUN.h5 is required (see snnsim wake --help)");
+  require_file(run, "--run RUN.h5", "wake");
   require_positive(vm, "epochs");
   if (to.empty() || to.find('/') != std::string::npos || to[0] == '.') throw UsageError("--to must be a plain name");
   if (to == from) throw UsageError("--to must differ from --from (states are never overwritten in place)");
   const int threads = resolve_threads(common.threads);
-  auto loaded = load_run(run, from);
+  auto loaded = experiments::load_run(run, from);
   {
     auto f = h5::File::open(run, h5::File::Mode::read_only);
     if (io::has_state(f.root(), to) && !force)
@@ -59,7 +59,7 @@ int cmd_wake(const std::vector<std::string>& args) {
                                    [&](std::size_t d, std::size_t) { progress.update(d); });
   const double wake_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.finish();
-  relabel(loaded.params, s, loaded.seed, data, label_images, threads, !common.quiet, "label " + to);
+  experiments::relabel(loaded.params, s, loaded.seed, data, label_images, threads, !common.quiet, "label " + to);
 
   auto root = txn.root();
   io::write_state(root, to, s, {"train", from});

@@ -15,6 +15,8 @@
 
 #include "io/error.hpp"
 #include "boost_guard.hpp"
+#include "experiments/progress.hpp"
+#include "experiments/spike_file.hpp"
 #include "models/param_table.hpp"
 
 namespace snnsim::cli {
@@ -35,14 +37,53 @@ void set_command_line(int argc, char** argv) {
 
 std::string joined_command_line() { return g_command_line; }
 
-void add_common_options(po::options_description& d, CommonOptions& c) {
+std::string command_line_or(const std::string& command, const std::vector<std::string>& args) {
+  if (!g_command_line.empty()) return g_command_line;
+  std::string s = "snnsim " + command;
+  for (const auto& a : args) s += " " + a;
+  return s;
+}
+
+void add_common_options(po::options_description& d, CommonOptions& c, const char* threads_help) {
   d.add_options()("help,h", po::bool_switch(&c.help), "show this help")(
       "config", po::value<std::string>(&c.config_file), "INI file with the same keys as these options")(
       "threads", po::value<int>(&c.threads)->default_value(0),
-      "OpenMP threads (0 = all cores): images in parallel when labelling and testing, each step split for "
-      "training and sleep from 1024 neurons; results do not depend on it")(
+      threads_help ? threads_help
+                   : "OpenMP threads (0 = all cores): images in parallel when labelling and testing, each step split "
+                     "for training and sleep from 1024 neurons; results do not depend on it")(
       "json", po::bool_switch(&c.json), "print one JSON object with the results on stdout")(
       "quiet,q", po::bool_switch(&c.quiet), "no progress on stderr");
+}
+
+void add_data_option(po::options_description& d, std::string& dir, const char* help) {
+  d.add_options()("data", po::value<std::string>(&dir)->default_value("data/mnist"), help);
+}
+
+void add_sleep_options(po::options_description& d, experiments::SleepOptions& o) {
+  d.add_options()("duration-s", po::value<double>(&o.duration_s)->default_value(o.duration_s), "simulated sleep time")(
+      "leak-scale", po::value<double>(&o.leak_scale)->default_value(o.leak_scale), "gain on the exc leak term")(
+      "exc-scale", po::value<double>(&o.exc_scale)->default_value(o.exc_scale), "gain on input->exc conductance")(
+      "inh-scale", po::value<double>(&o.inh_scale)->default_value(o.inh_scale), "gain on inh->exc conductance")(
+      "input-rate-scale", po::value<double>(&o.input_rate_scale)->default_value(o.input_rate_scale),
+      "input rate relative to wake (pixel/4 Hz)");
+}
+
+void add_record_spikes_option(po::options_description& d, std::string& text, const char* help) {
+  d.add_options()("record-spikes", po::value<std::string>(&text)->default_value("none"), help);
+}
+
+experiments::RecordSpikes record_spikes(const std::string& text, bool allow_all) {
+  try {
+    const auto r = experiments::record_spikes_from_string(text);
+    if (r != experiments::RecordSpikes::all || allow_all) return r;
+  } catch (const std::invalid_argument&) {
+  }
+  throw UsageError(std::string("--record-spikes must be ") + (allow_all ? "none, exc or all" : "none or exc") +
+                   ", not '" + text + "'");
+}
+
+void require_file(const std::string& value, const std::string& what, const std::string& command) {
+  if (value.empty()) throw UsageError(what + " is required (see snnsim " + command + " --help)");
 }
 
 ModelOptions::ModelOptions(models::DiehlCookParams& p) : p_(p) {
@@ -148,12 +189,7 @@ double peak_rss_MiB() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
+double cpu_seconds() { return experiments::process_cpu_s(); }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump() << std::endl; }
 

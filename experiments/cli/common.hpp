@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "experiments/sleep.hpp"
+#include "experiments/spike_file.hpp"
 #include "models/diehl_cook.hpp"
 
 namespace snnsim::cli {
@@ -23,7 +25,20 @@ struct CommonOptions {
   bool help = false;
 };
 
-void add_common_options(po::options_description& d, CommonOptions& c);
+/// --help, --config, --threads, --json, --quiet; `threads_help` replaces the spiking commands'
+/// description of --threads.
+void add_common_options(po::options_description& d, CommonOptions& c, const char* threads_help = nullptr);
+/// --data DIR (default data/mnist).
+void add_data_option(po::options_description& d, std::string& dir, const char* help = "MNIST IDX directory");
+/// The sleep knobs `snnsim sleep` and `snnsim experiment sleep` share: --duration-s,
+/// --leak-scale, --exc-scale, --inh-scale, --input-rate-scale.
+void add_sleep_options(po::options_description& d, experiments::SleepOptions& o);
+/// --record-spikes TEXT (default none) and its one check (UsageError naming the choices).
+void add_record_spikes_option(po::options_description& d, std::string& text, const char* help);
+experiments::RecordSpikes record_spikes(const std::string& text, bool allow_all);
+/// The file a command cannot run without (--run, --out): UsageError "<what> is required (see
+/// snnsim <command> --help)" when `value` is empty.
+void require_file(const std::string& value, const std::string& what, const std::string& command);
 
 /// Model parameters (names as in /config), e.g. --exc_tau_m_ms 100.
 class ModelOptions {
@@ -57,6 +72,8 @@ std::uint64_t resolve_seed(const po::variables_map& vm, const std::string& key, 
 /// The command line as typed, for the run file's `command_line` attribute.
 std::string joined_command_line();
 void set_command_line(int argc, char** argv);
+/// joined_command_line(), or "snnsim <command> <args>" when the command was called in-process.
+std::string command_line_or(const std::string& command, const std::vector<std::string>& args);
 
 /// Peak resident memory of this process so far, MiB (getrusage).
 double peak_rss_MiB();

@@ -1,4 +1,8 @@
 // snnsim: command dispatch and the one place errors become an exit code and one stderr line.
+// The code comes from the exception's type (snnsim::Error); a plain std::invalid_argument from a
+// library check is not taken for a usage error: the layer that knows where the value came from
+// (an option, a data set, a run file or checkpoint) rethrows it as UsageError, DataError or
+// RunFileError naming it, and anything that still escapes is an internal error (exit 1).
 #include <fmt/core.h>
 
 #include <exception>
@@ -49,8 +53,6 @@ int main(int argc, char** argv) {
         std::rethrow_exception(ep);
       } catch (const snnsim::Error& e) {
         return {head + e.what(), e.code()};
-      } catch (const std::invalid_argument& e) {
-        return {head + e.what(), snnsim::kExitUsage};
       } catch (const std::bad_alloc&) {
         return {head + "out of memory", snnsim::kExitRuntime};
       } catch (const std::exception& e) {

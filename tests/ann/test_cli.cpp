@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -54,7 +56,8 @@ TEST(AnnCli, ErrorPaths) {
   snnsim::ann::synth::write_idx_dir(dir / "data", 6, 2);
   const std::string data = (dir / "data").string(), out = (dir / "r.h5").string();
   // Missing required options, unknown method, malformed values: usage errors.
-  EXPECT_THROW(cmd_src({"--method", "src", "--out", out}), snnsim::UsageError);
+  EXPECT_THROW(cmd_src({"--data", data, "--method", "src"}), snnsim::UsageError);  // no --out
+  EXPECT_THROW(cmd_src({"--data", data, "--method", "src", "--out", out, "--threads", "-1"}), snnsim::UsageError);
   EXPECT_THROW(cmd_src({"--data", data, "--out", out}), snnsim::UsageError);
   EXPECT_THROW(cmd_src({"--data", data, "--method", "dream", "--out", out}), snnsim::UsageError);
   EXPECT_THROW(cmd_src({"--data", data, "--method", "src", "--out", out, "--beta", "1,2"}), snnsim::UsageError);
@@ -89,8 +92,8 @@ TEST(AnnCli, EndToEndSrcRunWritesJsonAndHdf5) {
   snnsim::ann::synth::write_idx_dir(dir / "data", 30, 5);
   const std::string out = (dir / "run.h5").string();
   testing::internal::CaptureStdout();
-  const int rc = cmd_src(with({"--data", (dir / "data").string(), "--method", "sequential,src", "--seeds", "2", "--out",
-                               out, "--json", "--save-weights", "all", "--trajectory-every", "100"},
+  const int rc = cmd_src(with({"--data", (dir / "data").string(), "--method", "sequential,src", "--seed", "1", "--seeds",
+                               "2", "--out", out, "--json", "--save-weights", "all", "--trajectory-every", "100"},
                               kSmall));
   const std::string js = testing::internal::GetCapturedStdout();
   ASSERT_EQ(rc, 0);
@@ -100,11 +103,18 @@ TEST(AnnCli, EndToEndSrcRunWritesJsonAndHdf5) {
   EXPECT_EQ(js.find('\n'), js.size() - 1);
   EXPECT_NE(js.find("\"summary\""), std::string::npos);
   EXPECT_NE(js.find("\"src\""), std::string::npos);
+  // The convention of every command: wall time under wall_s (the top level and each sleep).
+  EXPECT_NE(js.find("\"wall_s\""), std::string::npos);
+  EXPECT_EQ(js.find("\"seconds\""), std::string::npos);
 
   using namespace snnsim;
   auto f = h5::File::open(out, h5::File::Mode::read_only);
   auto root = f.root();
   EXPECT_EQ(root.get_attr_string("format"), "snnsim-src");
+  // Provenance as in run files.
+  for (const char* a : {"snnsim_version", "git_commit", "created_utc", "hdf5_version", "command_line"})
+    EXPECT_TRUE(root.has_attr(a)) << a;
+  EXPECT_NE(root.get_attr_string("command_line").find("--method sequential,src"), std::string::npos);
   auto res = root.open_group("eval").open_group("results");
   const auto method = res.read_strings("method");
   const auto seed = res.read<std::uint64_t>("seed");
@@ -176,5 +186,68 @@ TEST(AnnCli, TuneSrcScoresTheMeanOverSeeds) {
   const double both = trial0("both", {"--seed", "4", "--seeds", "2"});
   EXPECT_NEAR(both, (s4 + s5) / 2, 1e-12);
   EXPECT_NE(s4, s5) << "two seeds with the same score cannot show that both were run";
+  fs::remove_all(dir);
+}
+
+TEST(AnnCli, SrcTakesConfigThreadsZeroAndAnnouncesARandomSeed) {
+  const fs::path dir = temp_dir("conv");
+  snnsim::ann::synth::write_idx_dir(dir / "data", 30, 5);
+  const std::string out = (dir / "run.h5").string(), ini = (dir / "src.ini").string();
+  {
+    std::ofstream f(ini);
+    f << "method = sequential\ntasks = 2\nthreads = 0\nsnapshot-every = 0\nno-ranks = true\n";
+  }
+  // no --quiet: the seed announcement goes to stderr
+  auto args = with({"--data", (dir / "data").string(), "--config", ini, "--out", out, "--json"}, kSmall);
+  args.erase(std::find(args.begin(), args.end(), "--quiet"));
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  const int rc = cmd_src(args);
+  const std::string js = testing::internal::GetCapturedStdout(), err = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(rc, 0) << err;
+  const auto at = err.find("no --seed given; using --seed ");
+  ASSERT_NE(at, std::string::npos) << err;
+  const std::uint64_t seed = std::stoull(err.substr(at + 30));
+  auto f = snnsim::h5::File::open(out, snnsim::h5::File::Mode::read_only);
+  const auto res = f.root().open_group("eval").open_group("results");
+  const auto seeds = res.read<std::uint64_t>("seed");
+  ASSERT_EQ(seeds.size(), 2u);  // the config's two tasks, one evaluation each
+  EXPECT_EQ(seeds.front(), seed);
+  EXPECT_NE(js.find("\"sequential\""), std::string::npos);
+  f.close();
+  fs::remove_all(dir);
+}
+
+TEST(AnnResults, AnUnfinishedWriterLeavesTheOldFileIntact) {
+  // --force over an existing file: until commit() the old file stays as it was, and a writer
+  // dropped without commit (an error mid-run) leaves no half-written file or temporary behind.
+  const fs::path dir = temp_dir("atomic");
+  const fs::path out = dir / "run.h5";
+  { std::ofstream(out) << "the previous results"; }
+  {
+    snnsim::ann::ResultsWriter w(out, /*force=*/true, "snnsim src --force", "{}", 5);
+    snnsim::ann::RunResult r;
+    r.method = "sequential";
+    r.seed = 1;
+    w.add(r);
+    std::ifstream in(out);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "the previous results") << "the old file was replaced before the run finished";
+  }
+  std::ifstream in(out);
+  std::string text;
+  std::getline(in, text);
+  EXPECT_EQ(text, "the previous results");
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  EXPECT_EQ(files, 1u) << "a temporary file was left behind";
+  {
+    snnsim::ann::ResultsWriter w(out, true, "snnsim src --force", "{}", 5);
+    w.commit();
+  }
+  auto f = snnsim::h5::File::open(out, snnsim::h5::File::Mode::read_only);
+  EXPECT_EQ(f.root().get_attr_string("format"), "snnsim-src");
+  f.close();
   fs::remove_all(dir);
 }

@@ -68,6 +68,12 @@ no_leftovers
 
 # outputs
 expect 5 "does not exist" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/no/such/dir/out.h5"
+# Unwritable also for root (how CI runs): a path below a regular file.
+printf 'a file, not a directory' >"$work/plain"
+expect 5 "plain/out.h5: .*(not a directory|does not exist)" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/plain/out.h5"
+expect 5 "plain/src.h5: .*(not a directory|does not exist)" -- "$snnsim" src --data "$data" --method sequential --seed 1 --quiet \
+  --out "$work/plain/src.h5"
+rm -f "$work/plain"
 mkdir -p "$work/ro" && chmod 555 "$work/ro"
 if [ "$(id -u)" != 0 ]; then
   expect 5 "not writable" -- "$snnsim" train --data "$data" "${tiny[@]}" --out "$work/ro/out.h5"
@@ -104,6 +110,34 @@ cp "$work/run.h5" "$work/run.h5.sleep-slept.ckpt"
 expect 4 "not an snnsim sleep checkpoint" -- "$snnsim" sleep --data "$data" --run "$work/run.h5" --resume --quiet
 rm -f "$work/run.h5.sleep-slept.ckpt"
 if ls "$work"/*.tmp-* >/dev/null 2>&1; then echo "FAIL: temp files left"; fails=$((fails + 1)); fi
+
+# SRC output: --force over an existing file keeps it until the new run is complete; a run killed
+# part-way leaves the old file intact (and its temporary file is removed by the next write).
+src_small=(--data "$data" --method sequential --seed 1 --quiet --max-test 200 --tasks 2 --per-task 200 --epochs 1)
+printf 'the previous results' >"$work/src.h5"
+"$snnsim" src "${src_small[@]}" --max-train 20000 --epochs 20 --out "$work/src.h5" --force &
+pid=$!
+for _ in $(seq 300); do
+  ls "$work"/src.h5.tmp-* >/dev/null 2>&1 && break
+  sleep 0.1
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [ "$(cat "$work/src.h5")" != "the previous results" ]; then
+  echo "FAIL: snnsim src --force destroyed the old file before the new run finished"
+  fails=$((fails + 1))
+else
+  passes=$((passes + 1))
+fi
+"$snnsim" src "${src_small[@]}" --max-train 2000 --out "$work/src.h5" --force >/dev/null ||
+  { echo "FAIL: src --force after a killed run"; fails=$((fails + 1)); }
+if ls "$work"/src.h5.tmp-* >/dev/null 2>&1 || [ "$(head -c 4 "$work/src.h5" | od -An -c | tr -d ' ')" != '211HDF' ]; then
+  echo "FAIL: src after a killed run: temporary file left or no HDF5 output"
+  fails=$((fails + 1))
+else
+  passes=$((passes + 1))
+fi
+rm -f "$work/src.h5"
 
 echo "cli_errors: $passes passed, $fails failed"
 [ "$fails" = 0 ]

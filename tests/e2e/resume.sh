@@ -48,8 +48,22 @@ for sig in INT TERM; do
   want=130
   [ "$sig" = TERM ] && want=143
   [ "$rc" = "$want" ] || fail "SIG$sig exit code $rc, expected $want"
+  cp "$work/sig$sig.h5.ckpt" "$work/bad$sig.h5.ckpt"
   "$snnsim" train --out "$work/sig$sig.h5" --resume --data "$data" --quiet >/dev/null || fail "resume after SIG$sig"
 done
+# A checkpoint whose dynamic state does not fit the network is a bad run file (exit 4 naming
+# the checkpoint), not a usage error (it was exit 2 "spike history size mismatch").
+"$python" - "$work/badINT.h5.ckpt" <<'PY' || fail "could not damage the checkpoint"
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    h = f["dynamic/input_spike_history"][()]
+    del f["dynamic/input_spike_history"]
+    f["dynamic/input_spike_history"] = h[:-1]
+PY
+err=$("$snnsim" train --out "$work/badINT.h5" --resume --data "$data" --quiet 2>&1 >/dev/null)
+rc=$?
+{ [ "$rc" = 4 ] && printf '%s' "$err" | grep -q "badINT.h5.ckpt"; } ||
+  fail "a checkpoint with a wrong-sized input_spike_history: exit $rc, expected 4 naming the file: $err"
 "$snnsim" train --out "$work/none.h5" --resume --data "$data" --quiet 2>/dev/null
 [ $? = 2 ] || fail "--resume without a checkpoint should be a usage error"
 

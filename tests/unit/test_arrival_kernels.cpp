@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "models/stdp_diehl_cook.hpp"
-#include "sim/avx2_clones.hpp"
+#include "sim/cpu_dispatch.hpp"
 #include "sim/dense_kernels.hpp"
 
 using namespace snnsim;
@@ -66,8 +66,8 @@ bool same_bits(const void* a, const void* b, std::size_t bytes) { return bytes =
 }  // namespace
 
 TEST(ArrivalKernels, Avx512DeliverAndDepressMatchesScalarBitForBit) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (!sim::avx512_scatter_available()) GTEST_SKIP() << "this CPU has no AVX-512 gathers and scatters";
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (!sim::avx512_kernels_available()) GTEST_SKIP() << "this CPU has no AVX-512 gathers and scatters";
   for (unsigned seed = 1; seed <= 5; ++seed) {
     Arrivals scalar = make_arrivals(seed), wide = make_arrivals(seed);
     std::vector<double> g_scalar = start_conductances(), g_wide = start_conductances();
@@ -90,8 +90,8 @@ TEST(ArrivalKernels, Avx512DeliverAndDepressMatchesScalarBitForBit) {
 }
 
 TEST(ArrivalKernels, Avx512AddConductanceMatchesScalarBitForBit) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (!sim::avx512_scatter_available()) GTEST_SKIP() << "this CPU has no AVX-512 gathers and scatters";
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (!sim::avx512_kernels_available()) GTEST_SKIP() << "this CPU has no AVX-512 gathers and scatters";
   for (unsigned seed = 1; seed <= 5; ++seed) {
     const Arrivals a = make_arrivals(seed);
     std::vector<double> g_scalar = start_conductances(), g_wide = start_conductances();
@@ -150,8 +150,8 @@ TEST(NormalisationKernels, GatheredSumAndScaleHaveTheBitsOfTheLoops) {
     sim::detail::scale_gathered_portable(scaled.data(), perm.data(), factor.data(), n);
     for (std::size_t k = 0; k < n; ++k) want_w[k] = static_cast<float>(static_cast<double>(w[k]) * factor[perm[k]]);
     EXPECT_EQ(scaled, want_w) << "n " << n;
-#if SNNSIM_HAVE_AVX512_SCATTER
-    if (sim::avx512_scatter_available()) {
+#if SNNSIM_HAVE_AVX512_KERNELS
+    if (sim::avx512_kernels_available()) {
       std::vector<double> wide_sum = sum0;
       sim::detail::add_gathered_avx512(wide_sum.data(), w.data(), perm.data(), n);
       EXPECT_TRUE(same_bits(wide_sum.data(), want_sum.data(), n * sizeof(double))) << "n " << n;
@@ -162,8 +162,8 @@ TEST(NormalisationKernels, GatheredSumAndScaleHaveTheBitsOfTheLoops) {
     }
 #endif
   }
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (sim::avx512_scatter_available()) {
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (sim::avx512_kernels_available()) {
     EXPECT_EQ(checked, 71);
   }
 #endif

@@ -14,7 +14,7 @@
 #include "experiments/cli/common.hpp"
 #include "io/error.hpp"
 #include "temp_dir.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 using namespace snnsim;
 namespace fs = std::filesystem;

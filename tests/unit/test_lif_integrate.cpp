@@ -12,7 +12,7 @@
 
 #include "models/lif_integrate.hpp"
 #include "models/relax.hpp"
-#include "sim/avx2_clones.hpp"
+#include "sim/cpu_dispatch.hpp"
 
 using namespace snnsim;
 using models::ConductanceDecay;
@@ -155,8 +155,8 @@ TEST(LifIntegrate, PortableKernelHasTheBitsOfTheFormula) {
 }
 
 TEST(LifIntegrate, Avx512KernelHasTheBitsOfTheFormula) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (!sim::avx512_scatter_available()) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/VL";
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (!sim::avx512_kernels_available()) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/VL";
   expect_kernel_matches_formula(models::detail::update_exponential_euler_avx512, "avx512");
 #else
   GTEST_SKIP() << "not an x86-64 build";
@@ -244,8 +244,8 @@ TEST(LifIntegrate, PortableUpdateHasTheBitsOfTheSteps) {
 }
 
 TEST(LifIntegrate, Avx512UpdateHasTheBitsOfTheSteps) {
-#if SNNSIM_HAVE_AVX512_SCATTER
-  if (!sim::avx512_scatter_available()) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/VL";
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (!sim::avx512_kernels_available()) GTEST_SKIP() << "this CPU has no AVX-512 F/BW/VL";
   expect_update_matches_steps(models::detail::update_exponential_euler_avx512, "avx512");
 #else
   GTEST_SKIP() << "not an x86-64 build";

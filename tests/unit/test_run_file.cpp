@@ -11,7 +11,7 @@
 
 #include "io/error.hpp"
 #include "temp_dir.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
 using namespace snnsim;
 namespace fs = std::filesystem;

@@ -4,8 +4,9 @@
 // CMakeLists.txt; the AVX-512 target implies FMA) every clone does the same arithmetic in the
 // same order, so results do not depend on the CPU. Off under AddressSanitizer, whose
 // instrumentation does not combine with ifunc resolution.
-// SNNSIM_WIDE_CLONES adds an AVX-512 version, for the dense arithmetic of the neuron update
-// (8 doubles per instruction). A plain AVX-512 clone of the scalar scatter loops was slower;
+// SNNSIM_WIDE_CLONES adds an AVX-512 version, for the threshold loops of the neuron update
+// that the forward-Euler path calls (8 doubles per instruction; the exponential-Euler step has
+// its own AVX-512 kernel). A plain AVX-512 clone of the scalar scatter loops was slower;
 // those use the hand-written gather/scatter kernels below instead.
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define SNNSIM_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
@@ -15,21 +16,22 @@
 #define SNNSIM_WIDE_CLONES
 #endif
 
-// SNNSIM_AVX512_SCATTER marks a kernel written with AVX-512 gathers and scatters, called only
-// when avx512_scatter_available() says the CPU has them. It serves the arrival loops, where a
-// bucket's target ids are distinct, so 8 conductances can be read, added to and written back at
-// once without a conflict. The intrinsics do the scalar code's operations element by element
-// (a multiply then an add, no FMA; the same comparisons for clipping), so the bits are the same.
+// SNNSIM_AVX512_KERNEL marks a kernel written with AVX-512 F, BW and VL intrinsics, called only
+// when avx512_kernels_available() says the CPU has all three. The arrival loops use gathers and
+// scatters (a bucket's target ids are distinct, so 8 conductances can be read, added to and
+// written back at once without a conflict); the membrane step (models/lif_integrate.cpp) uses
+// masked lanes. The intrinsics do the scalar code's operations element by element (a multiply
+// then an add, no FMA; the same comparisons for clipping), so the bits are the same.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SNNSIM_HAVE_AVX512_SCATTER 1
-#define SNNSIM_AVX512_SCATTER __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define SNNSIM_HAVE_AVX512_KERNELS 1
+#define SNNSIM_AVX512_KERNEL __attribute__((target("avx512f,avx512bw,avx512vl")))
 namespace snnsim::sim {
-inline bool avx512_scatter_available() {
+inline bool avx512_kernels_available() {
   static const bool available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                                 __builtin_cpu_supports("avx512vl");
   return available;
 }
 }  // namespace snnsim::sim
 #else
-#define SNNSIM_HAVE_AVX512_SCATTER 0
+#define SNNSIM_HAVE_AVX512_KERNELS 0
 #endif

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "io/idx.hpp"
-#include "io/run_file.hpp"
+#include "experiments/run_file.hpp"
 
-namespace snnsim::cli {
+namespace snnsim::experiments {
 
 struct LoadedRun {
   models::DiehlCookParams params;
@@ -17,9 +17,12 @@ struct LoadedRun {
 };
 
 LoadedRun load_run(const std::string& path, const std::string& state);
+/// The images a state is labelled or averaged from when not given: those it was trained on (1000
+/// when the run does not say).
+inline std::size_t images_trained_on_or_default(std::size_t trained_on) { return trained_on ? trained_on : 1000; }
 
 /// Labels `s` from a frozen pass over the first `count` training images, with progress.
 void relabel(const models::DiehlCookParams& p, models::NetworkState& s, std::uint64_t seed,
              const io::LabelledImages& data, std::size_t count, int threads, bool show, const std::string& what);
 
-}  // namespace snnsim::cli
+}  // namespace snnsim::experiments

@@ -1,9 +1,9 @@
 #include "run_access.hpp"
 
-#include "experiments/frozen.hpp"
-#include "experiments/progress.hpp"
+#include "frozen.hpp"
+#include "progress.hpp"
 
-namespace snnsim::cli {
+namespace snnsim::experiments {
 
 LoadedRun load_run(const std::string& path, const std::string& state) {
   auto file = h5::File::open(path, h5::File::Mode::read_only);
@@ -20,12 +20,12 @@ LoadedRun load_run(const std::string& path, const std::string& state) {
 
 void relabel(const models::DiehlCookParams& p, models::NetworkState& s, std::uint64_t seed,
              const io::LabelledImages& data, std::size_t count, int threads, bool show, const std::string& what) {
-  experiments::Progress progress(what, count, show);
-  auto lab = experiments::assign_labels(p, s, seed, data, count, threads,
+  Progress progress(what, count, show);
+  auto lab = assign_labels(p, s, seed, data, count, threads,
                                         [&](std::size_t d, std::size_t) { progress.update(d); });
   progress.finish();
   s.labels = std::move(lab.labels);
   s.class_rate_Hz = std::move(lab.class_rate_Hz);
 }
 
-}  // namespace snnsim::cli
+}  // namespace snnsim::experiments

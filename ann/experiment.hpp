@@ -1,0 +1,56 @@
+#pragma once
+// What `snnsim src` and `snnsim tune-src` run, as library calls: the published presets, every
+// requested method over seeds (and low-data fractions) written run by run to a ResultsWriter,
+// and the random search of the sleep hyperparameters on validation data.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ann/protocol.hpp"
+#include "ann/results.hpp"
+
+namespace snnsim::ann {
+
+/// The published hyperparameter vectors [r_max, inc, dec, b1, b2, b3, alpha_scale] (sleep.md 3.3)
+/// and the replica's choices. Throws std::invalid_argument for an unknown name.
+void apply_preset(const std::string& name, ProtocolConfig& c);
+/// "mnist, fashion, replica, reduced10, reduced20 or reduced40".
+std::string preset_names();
+
+/// Progress of a multi-run command: units done so far, their total, and what happens now.
+using UnitProgress = std::function<void(std::size_t done, std::size_t total, const std::string& what)>;
+
+struct SrcPlan {
+  std::vector<std::string> methods;  // known_methods() and "lowdata"
+  std::uint64_t seed = 1;            // first seed
+  int seeds = 1;                     // seed, seed+1, ...
+  std::vector<double> fractions;     // lowdata
+  bool lowdata_pool_all = false;     // lowdata sleeps on the mean of all training images
+};
+/// How many runs the plan makes (one per method and seed; per fraction for lowdata).
+std::size_t run_count(const SrcPlan& plan);
+/// Runs every method of the plan for every seed, adds each run to `writer` as it finishes and
+/// returns the results without their weights (those are in the file).
+std::vector<RunResult> run_src(const SrcPlan& plan, const Dataset& train, const Dataset& test,
+                               const ProtocolConfig& cfg, ResultsWriter& writer, const UnitProgress& progress = {});
+
+struct TuneOptions {
+  int trials = 8;            // trial 0 = cfg.sleep
+  double spread = 2.0;       // each parameter times exp(U(-ln s, ln s))
+  std::vector<std::string> tune{"r_max", "inc", "dec", "beta", "alpha_scale"};
+  std::uint64_t seed = 1;    // first seed; also keys the search stream
+  int seeds = 1;             // each candidate scores the mean over this many networks
+};
+struct TuneTrial {
+  SleepParams params;
+  double score = -1;  // mean validation accuracy
+  Accuracy acc;
+  double wall_s = 0;
+};
+/// Random search of cfg.sleep on `data` (make_validation_data): every trial is appended to the
+/// writer's /tune group as it finishes. Returns all trials in order.
+std::vector<TuneTrial> tune_src(const TaskData& data, const ProtocolConfig& cfg, const TuneOptions& opt,
+                                ResultsWriter& writer, const UnitProgress& progress = {});
+
+}  // namespace snnsim::ann

@@ -1,0 +1,113 @@
+// snnsim src: Sleep Replay Consolidation for ANNs on class-incremental MNIST (docs/src.md):
+// parse the options, run every method over seeds (ann::run_src), report.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ann/experiment.hpp"
+#include "ann/report.hpp"
+#include "command.hpp"
+#include "common.hpp"
+#include "experiments/progress.hpp"
+#include "io/error.hpp"
+#include "src_options.hpp"
+
+namespace snnsim::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "--data DIR --method M[,M...] [--seed S] [--seeds N] --out RUN.h5 [--json]\n"
+    "class-incremental MNIST (tasks 0/1 .. 8/9) with Sleep Replay Consolidation and baselines\n"
+    "Methods: sequential src cheat parallel average lowrank lowrank-parallel lowdata, or 'all' (the first six)";
+
+struct SrcCommand {
+  SrcOptions o;
+  std::string method, parallel_data, fractions, lowdata_pool;
+  int rank = 10;
+};
+
+void add_options(po::options_description& d, SrcCommand& c) {
+  // clang-format off
+  d.add_options()
+    ("method", po::value<std::string>(&c.method), "method list (comma-separated) or 'all' (required)")
+    ("rank", po::value<int>(&c.rank)->default_value(10), "rank r of the low-rank methods")
+    ("parallel-data", po::value<std::string>(&c.parallel_data)->default_value("all"),
+     "parallel baseline trains on 'all' training images (MATLAB) or the 'tasks' subsets")
+    ("fraction", po::value<std::string>(&c.fractions)->default_value("0.005,0.01,0.02,0.05,0.1"),
+     "lowdata: training fractions (first N images of the training set)")
+    ("lowdata-pool", po::value<std::string>(&c.lowdata_pool)->default_value("subset"),
+     "lowdata sleep pool: 'subset' (only the images trained on) or 'all' (MATLAB reduced-MNIST)");
+  // clang-format on
+  add_src_options(d, c.o);
+}
+
+/// The methods, fractions and pools asked for, checked.
+ann::SrcPlan make_plan(const SrcCommand& c, ann::ProtocolConfig& cfg) {
+  require_file(c.method, "--method M", "src");
+  cfg.lowrank = c.rank;
+  if (cfg.lowrank < 1) throw UsageError("--rank must be >= 1");
+  if (c.parallel_data != "all" && c.parallel_data != "tasks") throw UsageError("--parallel-data must be all or tasks");
+  cfg.parallel_all = c.parallel_data == "all";
+  if (c.lowdata_pool != "subset" && c.lowdata_pool != "all") throw UsageError("--lowdata-pool must be subset or all");
+  ann::SrcPlan plan;
+  plan.lowdata_pool_all = c.lowdata_pool == "all";
+  if (c.method == "all") {
+    plan.methods = {"sequential", "src", "cheat", "parallel", "average", "lowrank"};
+  } else {
+    plan.methods = split_list(c.method);
+    auto known = ann::known_methods();
+    known.push_back("lowdata");
+    for (const auto& m : plan.methods)
+      if (std::find(known.begin(), known.end(), m) == known.end())
+        throw UsageError("unknown method '" + m + "' (sequential, src, cheat, parallel, average, lowrank, "
+                         "lowrank-parallel, lowdata, all)");
+  }
+  if (plan.methods.empty()) throw UsageError("--method is empty");
+  plan.fractions = parse_numbers("fraction", c.fractions);
+  for (double f : plan.fractions)
+    if (!(f > 0 && f <= 1)) throw UsageError("--fraction values must be in (0, 1]");
+  plan.seeds = c.o.seeds;
+  return plan;
+}
+
+void report(const SrcCommand& c, const nlohmann::json& config, const std::vector<ann::RunResult>& runs, double wall_s) {
+  if (!c.o.common.json) {
+    for (const auto& r : runs) fmt::print("{:<24} accuracy {:.4f}\n", ann::run_name(r), r.final_acc.overall);
+    return;
+  }
+  nlohmann::json j = {{"command", "src"}, {"out", c.o.out}, {"wall_s", wall_s}, {"config", config}};
+  ann::add_summary(j, runs);
+  j["runs"] = nlohmann::json::array();
+  for (const auto& r : runs) j["runs"].push_back(ann::run_json(r));
+  print_json(j);
+}
+
+}  // namespace
+
+int cmd_src(const std::vector<std::string>& args) {
+  SrcCommand c;
+  po::options_description desc("Options");
+  add_options(desc, c);
+  po::variables_map vm;
+  if (!parse("src", kUsage, args, desc, vm, c.o.common)) return kExitOk;
+  ann::ProtocolConfig cfg = src_config(vm, c.o);
+  auto plan = make_plan(c, cfg);
+  plan.seed = check_src_options(vm, c.o, "src");
+
+  const auto data = load_src_data(c.o, true);
+  const auto config = ann::config_json(cfg, c.o.preset);
+  ann::ResultsWriter writer(c.o.out, c.o.force, command_line_or("src", args), config.dump(),
+                            static_cast<int>(cfg.tasks.size()));
+  experiments::Progress progress("src", ann::run_count(plan), !c.o.common.quiet);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto runs = ann::run_src(plan, data.train, data.test, cfg, writer,
+                                 [&](std::size_t done, std::size_t, const std::string& s) { progress.update(done, s); });
+  writer.commit();
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  progress.finish("results in " + c.o.out);
+  report(c, config, runs, wall_s);
+  return kExitOk;
+}
+
+}  // namespace snnsim::cli

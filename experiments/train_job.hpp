@@ -1,0 +1,46 @@
+#pragma once
+// `snnsim train` as a library call: train the D&C network on the first K images (or continue a
+// checkpoint), label it from a frozen pass, write the run file (and the spike file), and return
+// what the command reports.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "models/diehl_cook.hpp"
+#include "spike_file.hpp"
+
+namespace snnsim::experiments {
+
+struct TrainJob {
+  models::DiehlCookParams params;
+  std::string data_dir = "data/mnist", out;
+  std::size_t train_images = 1000, epochs = 1, label_images = 0;  // label_images 0 = train_images
+  bool shuffle = false, no_label = false, force = false, resume = false;
+  std::size_t checkpoint_every = 0;  // samples; 0 = only when stopped
+  RecordSpikes record = RecordSpikes::none;
+  std::uint32_t max_capped_in_a_row = 10;
+  std::uint64_t seed = 0;  // ignored when resuming (the checkpoint's)
+  int threads = 1;
+  bool show_progress = true;
+  std::string config_text, command_line;
+  /// Polled after every sample: true writes a checkpoint and stops (SIGINT/SIGTERM).
+  std::function<bool()> stop_requested;
+};
+
+struct TrainJobResult {
+  bool interrupted = false;  // stopped by stop_requested; the checkpoint is in `checkpoint`
+  std::string stopped;       // a guard stopped the simulation (state saved as network/stopped)
+  std::string checkpoint;
+  std::uint64_t seed = 0;
+  std::size_t neurons = 0, images = 0, next_sample = 0, label_images = 0, neurons_labelled = 0;
+  std::uint64_t presentations = 0, capped_images = 0, exc_spikes = 0;
+  double wall_s = 0, label_wall_s = 0, train_cpu_s = 0;
+  double theta_mean_mV = 0, theta_std_mV = 0, weight_mean = 0, weight_std = 0, weight_abs_change_mean = 0;
+};
+
+/// Errors: UsageError for counts the data set cannot serve or a missing checkpoint, DataError
+/// for the data set, RunFileError naming the checkpoint when it does not fit, OutputError.
+TrainJobResult run_train_job(TrainJob job);
+
+}  // namespace snnsim::experiments
