@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "common.hpp"
+#include "experiments/controls.hpp"
 #include "experiments/frozen.hpp"
 #include "experiments/progress.hpp"
 #include "experiments/sleep.hpp"
@@ -24,17 +25,6 @@ struct Candidate {
   double theta_rose_fraction = 0.0;
   std::uint64_t exc_spikes = 0;
 };
-
-io::LabelledImages tail(const io::LabelledImages& all, std::size_t count) {
-  io::LabelledImages v;
-  v.images.rows = all.images.rows;
-  v.images.cols = all.images.cols;
-  v.images.count = count;
-  const std::size_t first = all.size() - count, ppi = all.images.pixels_per_image();
-  v.images.pixels.assign(all.images.pixels.begin() + static_cast<std::ptrdiff_t>(first * ppi), all.images.pixels.end());
-  v.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(first), all.labels.end());
-  return v;
-}
 
 }  // namespace
 
@@ -73,7 +63,7 @@ int cmd_tune_sleep(const std::vector<std::string>& args) {
   if (validation + std::max(trained_on, label_images) > all.size())
     throw UsageError(fmt::format("--validation-images {} would overlap the {} images trained/labelled on (of {})",
                                  validation, std::max(trained_on, label_images), all.size()));
-  const auto val = tail(all, validation);
+  const auto val = experiments::validation_tail(all, validation);
   const auto mean = experiments::mean_image(all.images, trained_on ? trained_on : label_images);
 
   auto score = [&](models::NetworkState s) {
