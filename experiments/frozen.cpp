@@ -94,20 +94,41 @@ Labelling assign_labels(const models::DiehlCookParams& p, const models::NetworkS
     ++per_class[c];
     for (std::size_t j = 0; j < n; ++j) sum[j * 10 + c] += responses[k].counts[j];
   }
+  return assign_from_class_sums(sum, per_class, p.t_present_ms * 1e-3);
+}
+
+Labelling assign_from_class_sums(std::span<const double> sum, const std::array<std::size_t, 10>& per_class,
+                                 double window_s) {
+  if (sum.size() % 10 != 0) throw std::invalid_argument("class sums must be [n][10]");
+  const std::size_t n = sum.size() / 10;
+  std::size_t shown = 0;
+  for (auto k : per_class) shown += k > 0;
   Labelling l;
   l.labels.assign(n, -1);
   l.class_rate_Hz.assign(n * 10, 0.0f);
-  const double window_s = p.t_present_ms * 1e-3;
   for (std::size_t j = 0; j < n; ++j) {
     double best = 0.0;
+    int best_class = -1;
+    std::size_t at_best = 0;
     for (int c = 0; c < 10; ++c) {
       if (per_class[c] == 0) continue;
       const double mean = sum[j * 10 + c] / static_cast<double>(per_class[c]);
       l.class_rate_Hz[j * 10 + c] = static_cast<float>(mean / window_s);
       if (mean > best) {
         best = mean;
-        l.labels[j] = static_cast<std::int16_t>(c);
+        best_class = c;
+        at_best = 1;
+      } else if (best_class >= 0 && mean == best) {
+        ++at_best;
       }
+    }
+    if (best_class < 0) {
+      ++l.silent;
+    } else if (shown > 1 && at_best == shown) {
+      ++l.flat;
+    } else {
+      if (at_best > 1) ++l.tied;
+      l.labels[j] = static_cast<std::int16_t>(best_class);
     }
   }
   return l;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "io/idx.hpp"
@@ -30,11 +31,26 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
                                             bool record_spikes = false);
 
 struct Labelling {
-  std::vector<std::int16_t> labels;  // -1 = never responded
+  std::vector<std::int16_t> labels;  // -1 = silent or class-flat (see assign_from_class_sums)
   std::vector<float> class_rate_Hz;  // [n_exc][10] mean rate per class over the window
+  std::size_t silent = 0;            // unlabelled: no spike for any image
+  std::size_t flat = 0;              // unlabelled: the same nonzero mean count for every class shown
+  std::size_t tied = 0;              // labelled, but 2..9 classes shared the highest mean: the first won
 };
 
-/// Each neuron gets the class with the highest mean response over the first `count` images.
+/// The assignment rule. `sum` [n][10] holds each neuron's spike count summed over the images of
+/// each class, `per_class` how many images of each class were shown. A neuron gets the class with
+/// the highest mean count (classes not shown are skipped). It stays unlabelled (-1) when it never
+/// fired, and when its mean is the same for every class shown (two or more): such a neuron answers
+/// every image alike (e.g. its threshold lies below rest) and has no class to vote for; the
+/// authors' first-class tie rule would give it class 0. A partial tie (some classes share the
+/// highest mean) keeps their rule: the first of the tied classes. Means are compared exactly
+/// (integer sums over integer counts), so ties are ties of the rationals.
+Labelling assign_from_class_sums(std::span<const double> sum, const std::array<std::size_t, 10>& per_class,
+                                 double window_s);
+
+/// Each neuron gets the class with the highest mean response over the first `count` images
+/// (assign_from_class_sums).
 Labelling assign_labels(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
                         const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress = {});
 

@@ -104,6 +104,10 @@ void write_state(const h5::Group& root, const std::string& name, const models::N
   if (!s.labels.empty()) {
     exc.write<std::int16_t>("label", s.labels, {ne});
     exc.write<float>("class_rate_Hz", s.class_rate_Hz, {ne, 10});
+    const auto counts = models::count_labels(s);
+    auto label = exc.dataset_attributes("label");
+    label.set_attr<std::uint64_t>("unlabelled_silent", counts.silent);
+    label.set_attr<std::uint64_t>("unlabelled_flat", counts.flat);
   }
   const auto side = static_cast<hsize_t>(std::llround(std::sqrt(static_cast<double>(s.n_input))));
   if (side * side == ni) {

@@ -223,10 +223,11 @@ TrainJobResult run_train_job(TrainJob job) {
   trained.labels.clear();
   trained.class_rate_Hz.clear();
   r.label_images = job.no_label ? 0 : job.label_images;
+  Labelling lab;
   if (report.stopped.empty() && !job.no_label) {
     Progress lp("label", job.label_images, job.show_progress);
     const auto t1 = Clock::now();
-    auto lab = assign_labels(job.params, trained, job.seed, data, job.label_images, job.threads,
+    lab = assign_labels(job.params, trained, job.seed, data, job.label_images, job.threads,
                              [&](std::size_t d, std::size_t) { lp.update(d); });
     r.label_wall_s = since(t1);
     lp.finish();
@@ -239,6 +240,7 @@ TrainJobResult run_train_job(TrainJob job) {
     spikes_file = "spikes/train.h5";
     write_spikes(job, net, record_start);
   }
+  r.labels = state_report(job.params, trained, report.stopped.empty() && !job.no_label ? &lab : nullptr);
   write_run(job, topt, init, trained, log_columns, r, spikes_file);
   std::error_code ec;
   std::filesystem::remove(ckpt_file, ec);

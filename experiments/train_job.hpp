@@ -10,6 +10,8 @@
 #include "models/diehl_cook.hpp"
 #include "spike_file.hpp"
 
+#include "experiments/run_access.hpp"
+
 namespace snnsim::experiments {
 
 struct TrainJob {
@@ -37,6 +39,7 @@ struct TrainJobResult {
   std::uint64_t presentations = 0, capped_images = 0, exc_spikes = 0;
   double wall_s = 0, label_wall_s = 0, train_cpu_s = 0;
   double theta_mean_mV = 0, theta_std_mV = 0, weight_mean = 0, weight_std = 0, weight_abs_change_mean = 0;
+  StateReport labels;  // the trained state's labels (silent, class-flat) and rest-firing neurons
 };
 
 /// Errors: UsageError for counts the data set cannot serve or a missing checkpoint, DataError

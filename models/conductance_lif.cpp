@@ -33,6 +33,12 @@ void validate(const LifParams& p, const std::string& prefix) {
   if (p.e_inh_mV >= p.e_exc_mV) throw std::invalid_argument(prefix + "e_inh_mV must be below e_exc_mV");
 }
 
+bool fires_at_rest(const LifParams& p, double theta_mV) {
+  // threshold_base() + theta, as the crossing test computes it (theta is 0 without adaptation).
+  const double base = p.v_thresh_mV - p.theta_offset_mV * (p.adaptive_threshold ? 1.0 : 0.0);
+  return p.v_rest_mV > base + (p.adaptive_threshold ? theta_mV : 0.0);
+}
+
 ConductanceLif::ConductanceLif(std::string name, std::size_t size, const LifParams& params, double dt_ms)
     : Population(std::move(name), size), params_(params) {
   validate(params, this->name() + ".");

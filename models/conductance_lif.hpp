@@ -42,6 +42,12 @@ struct LifParams {
 /// Throws std::invalid_argument naming the first field that is out of range.
 void validate(const LifParams& p, const std::string& prefix);
 
+/// Whether a neuron with this theta fires when put at rest without input: its threshold
+/// v_thresh + theta - theta_offset (theta and offset only with adaptive_threshold) lies below
+/// v_rest, so the crossing test v > threshold holds on the first step. The same arithmetic as
+/// ConductanceLif::update.
+bool fires_at_rest(const LifParams& p, double theta_mV);
+
 class ConductanceLif final : public sim::Population {
  public:
   ConductanceLif(std::string name, std::size_t size, const LifParams& params, double dt_ms);

@@ -59,6 +59,26 @@ void validate(const DiehlCookParams& p) {
   validate(p.inh, "inh_");
 }
 
+std::size_t count_fire_at_rest(const DiehlCookParams& p, const NetworkState& s) {
+  std::size_t n = 0;
+  for (double theta : s.theta_mV) n += fires_at_rest(p.exc, theta);
+  return n;
+}
+
+LabelCounts count_labels(const NetworkState& s) {
+  LabelCounts c;
+  for (std::size_t j = 0; j < s.labels.size(); ++j) {
+    if (s.labels[j] >= 0) {
+      ++c.labelled;
+      continue;
+    }
+    bool fired = false;
+    for (std::size_t k = j * 10; k < j * 10 + 10 && k < s.class_rate_Hz.size(); ++k) fired |= s.class_rate_Hz[k] != 0.0f;
+    ++(fired ? c.flat : c.silent);
+  }
+  return c;
+}
+
 NetworkState initial_state(const DiehlCookParams& p, std::uint64_t seed) {
   validate(p);
   NetworkState s;

@@ -86,6 +86,18 @@ struct DynamicState {
   std::vector<std::uint32_t> in_flight_id;
 };
 
+/// Exc neurons of `s` that fire when put at rest (fires_at_rest): a frozen presentation starts
+/// at rest, so each spikes at its start whatever the image.
+std::size_t count_fire_at_rest(const DiehlCookParams& p, const NetworkState& s);
+
+/// A labelled state's neurons by outcome: labelled, or unlabelled (-1) because silent (no spike
+/// in the labelling pass: every class rate 0) or class-flat (the same nonzero rate for every
+/// class). Exact from labels and class rates: a float rate is 0 only when the count was.
+struct LabelCounts {
+  std::size_t labelled = 0, silent = 0, flat = 0;
+};
+LabelCounts count_labels(const NetworkState& s);
+
 /// Random initial state: weights (U[0,1)+offset)*scale, delays U[0,max) ms, theta at its start value.
 NetworkState initial_state(const DiehlCookParams& p, std::uint64_t seed);
 

@@ -62,6 +62,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   auto loaded = experiments::load_run(run, state);
   if (loaded.state.labels.empty())
     throw RunFileError(run + ": network/" + state + " has no labels (run snnsim label first)");
+  const auto labels = experiments::state_report(loaded.params, loaded.state);
+  experiments::warn_fire_at_rest("eval", state, labels);
   auto data = io::load_split(data_dir, io::Split::test);
   if (test_images > data.size())
     throw UsageError("--test-images " + std::to_string(test_images) + " exceeds the " + std::to_string(data.size()) +
@@ -139,7 +141,7 @@ int cmd_eval(const std::vector<std::string>& args) {
 
   if (common.json) {
     const std::size_t images = test_images * levels.size();
-    print_json({{"command", "eval"},
+    nlohmann::json j = {{"command", "eval"},
                 {"run", run},
                 {"state", state},
                 {"accuracy", first_accuracy},
@@ -149,7 +151,11 @@ int cmd_eval(const std::vector<std::string>& args) {
                 {"images_per_s", static_cast<double>(images) / total_wall},
                 {"threads", threads},
                 {"peak_rss_MiB", peak_rss_MiB()},
-                {"results", rows}});
+                {"results", rows}};
+    experiments::add_state_report(j, labels);
+    print_json(j);
+  } else {
+    fmt::print("{}: {}\n", state, experiments::labelled_text(labels));
   }
   return kExitOk;
 }

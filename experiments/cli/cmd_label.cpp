@@ -33,19 +33,23 @@ int cmd_label(const std::vector<std::string>& args) {
   const auto data = io::load_split(data_dir, io::Split::train);
   if (label_images > data.size()) throw UsageError("--label-images exceeds the training set");
   auto txn = io::RunFileTransaction::update(run);
-  experiments::relabel(loaded.params, loaded.state, loaded.seed, data, label_images, threads, !common.quiet, "label " + state);
+  const auto lab =
+      experiments::relabel(loaded.params, loaded.state, loaded.seed, data, label_images, threads, !common.quiet, "label " + state);
   auto root = txn.root();
   auto g = root.open_group("network/" + state);
   const io::StateInfo info{g.get_attr_string("phase"), g.get_attr_string("parent_state")};
   io::write_state(root, state, loaded.state, info);
   root.open_group("network/" + state).set_attr<std::uint64_t>("label_images", label_images);
   txn.commit();
-  std::size_t assigned = 0;
-  for (auto l : loaded.state.labels) assigned += l >= 0;
-  if (common.json)
-    print_json({{"command", "label"}, {"run", run}, {"state", state}, {"images", label_images}, {"neurons_labelled", assigned}});
-  else
-    fmt::print("labelled {} of {} neurons of {} from {} images\n", assigned, loaded.params.n_exc, state, label_images);
+  const auto report = state_report(loaded.params, loaded.state, &lab);
+  warn_fire_at_rest("label", state, report);
+  if (common.json) {
+    nlohmann::json j = {{"command", "label"}, {"run", run}, {"state", state}, {"images", label_images}};
+    add_state_report(j, report);
+    print_json(j);
+  } else {
+    fmt::print("{}: {} from {} images\n", state, labelled_text(report), label_images);
+  }
   return kExitOk;
 }
 

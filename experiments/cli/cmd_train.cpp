@@ -47,7 +47,6 @@ nlohmann::json to_json(const experiments::TrainJobResult& r, const std::string& 
       {"images_per_s", static_cast<double>(r.images) / r.wall_s},
       {"label_images", r.label_images},
       {"label_wall_s", r.label_wall_s},
-      {"neurons_labelled", r.neurons_labelled},
       {"mean_exc_spikes_per_presentation",
        static_cast<double>(r.exc_spikes) / static_cast<double>(std::max<std::uint64_t>(r.presentations, 1))},
       {"theta_mean_mV", r.theta_mean_mV},
@@ -98,12 +97,16 @@ int cmd_train(const std::vector<std::string>& args) {
     fmt::print(stderr, "snnsim train: error: stopped: {}; state saved as network/stopped in {}\n", r.stopped, job.out);
     return kExitRuntime;
   }
-  if (common.json)
-    print_json(to_json(r, job.out, job.threads));
-  else
-    fmt::print("trained {} images ({} presentations) in {:.1f} s ({:.1f} images/s); {} of {} neurons labelled; wrote {}\n",
-               r.images, r.presentations, r.wall_s, static_cast<double>(r.images) / r.wall_s, r.neurons_labelled,
-               r.neurons, job.out);
+  experiments::warn_fire_at_rest("train", "trained", r.labels);
+  if (common.json) {
+    auto j = to_json(r, job.out, job.threads);
+    experiments::add_state_report(j, r.labels);
+    print_json(j);
+  } else {
+    fmt::print("trained {} images ({} presentations) in {:.1f} s ({:.1f} images/s); {}; wrote {}\n", r.images,
+               r.presentations, r.wall_s, static_cast<double>(r.images) / r.wall_s, experiments::labelled_text(r.labels),
+               job.out);
+  }
   return kExitOk;
 }
 
