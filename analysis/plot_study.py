@@ -117,6 +117,9 @@ def fig_noise(res, k, out):
         if not any_points:
             ax.text(0.5, 0.5, "no %s evaluations in this file" % noise, transform=ax.transAxes, ha="center")
         ax.set_xlabel(xlabel)
+        pos = np.unique(res["noise_level"][(res["noise_type"] == noise) & (res["noise_level"] > 0)])
+        if pos.size > 1 and pos[-1] / pos[0] > 100:  # a log-spaced grid (the default Gaussian one)
+            ax.set_xscale("symlog", linthresh=pos[0])
         ax.set_ylabel("test accuracy (%)")
         ax.set_ylim(0, 100)
         ax.axhline(10, color="grey", lw=0.8, ls=":")

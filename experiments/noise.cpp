@@ -31,9 +31,9 @@ std::string to_string(NoiseType t) {
 
 std::vector<double> default_levels(NoiseType t) {
   switch (t) {
-    case NoiseType::gaussian: return {0.1, 0.3, 0.5, 0.7, 0.9};
+    case NoiseType::gaussian: return {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0};
     case NoiseType::blur: return {0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
-    case NoiseType::saltpepper: return {0.05, 0.1, 0.2, 0.3, 0.4};
+    case NoiseType::saltpepper: return {0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4};
     default: return {0.0};
   }
 }

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "analysis/statistics.hpp"
+#include "controls.hpp"
 #include "frozen.hpp"
 #include "noise.hpp"
 #include "train.hpp"
@@ -14,7 +15,9 @@ namespace snnsim::experiments {
 std::size_t condition_work(const StudyOptions& o, std::size_t k) {
   const std::size_t label = std::min(k, o.label_cap);
   const std::size_t grid = o.test_images + (o.gaussian_levels.size() + o.blur_levels.size()) * o.noise_test_images;
-  return k + 4 * label + 2 * grid + 2 * o.test_images;
+  const std::size_t controls =
+      o.controls ? k + 2 * (label + grid) + o.prune_fractions.size() * (label + o.validation_images) : 0;
+  return k + 4 * label + 2 * grid + 2 * o.test_images + controls;
 }
 
 ThresholdAnalysis analyse_thresholds(const std::vector<double>& dtheta, const std::vector<double>& rf_var) {
@@ -107,6 +110,23 @@ ConditionResult run_condition(const models::DiehlCookParams& p, const io::Labell
     mixed.theta_mV = variant == 0 ? c.slept.theta_mV : c.trained.theta_mV;
     relabel(mixed);
     evaluate_grid(mixed, variant == 0 ? "trained_weights+slept_theta" : "slept_weights+trained_theta", false);
+  }
+
+  if (o.controls) {
+    // Extra wake: the same K images once more from the trained state.
+    auto wake = extra_wake(p, c.trained, seed, train, k, 1, o.threads);
+    report(k);
+    relabel(wake);
+    evaluate_grid(wake, "extra_wake", true);
+    // Pruning without sleep: the least responsive neurons silenced, fraction chosen on validation images.
+    const auto order = prune_order(p, c.trained, PruneCriterion::train_response);
+    const auto search = choose_prune_fraction(p, c.trained, seed, order, o.prune_fractions, PruneMethod::silence, train,
+                                              label_n, validation_tail(train, o.validation_images), o.threads);
+    report(o.prune_fractions.size() * (label_n + o.validation_images));
+    const auto pruned = prune(p, c.trained, seed, order, search.candidates[search.best].fraction, PruneMethod::silence,
+                              train, label_n, o.threads);
+    report(label_n);
+    evaluate_grid(pruned, "pruned", true);
   }
 
   c.rf_variance = analysis::receptive_field_variance(c.trained.weights, p.n_input, p.n_exc);

@@ -20,10 +20,16 @@ struct StudyOptions {
   std::size_t test_images = 1000;        // clean test images per evaluation
   std::size_t noise_test_images = 500;   // test images per noise/blur level
   std::size_t label_cap = 1000;          // labels from min(K, cap) training images
-  std::vector<double> gaussian_levels = {0.1, 0.3, 0.5, 0.7, 0.9};
+  std::vector<double> gaussian_levels = {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0};  // see noise.hpp
   std::vector<double> blur_levels = {0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
   std::uint64_t noise_seed = 1;
   SleepOptions sleep;
+  // The controls (controls.hpp), off by default: states "extra_wake" (the K images once more) and
+  // "pruned" (train-response order, silenced, fraction chosen on the last `validation_images`
+  // training images among `prune_fractions`), each relabelled and scored like the slept state.
+  bool controls = false;
+  std::size_t validation_images = 1000;
+  std::vector<double> prune_fractions = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5};
   int threads = 1;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <span>
 
+#include "controls.hpp"
 #include "frozen.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
@@ -16,17 +17,6 @@
 
 namespace snnsim::experiments {
 namespace {
-
-io::LabelledImages tail(const io::LabelledImages& all, std::size_t count) {
-  io::LabelledImages v;
-  v.images.rows = all.images.rows;
-  v.images.cols = all.images.cols;
-  v.images.count = count;
-  const std::size_t first = all.size() - count, ppi = all.images.pixels_per_image();
-  v.images.pixels.assign(all.images.pixels.begin() + static_cast<std::ptrdiff_t>(first * ppi), all.images.pixels.end());
-  v.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(first), all.labels.end());
-  return v;
-}
 
 std::vector<TuneSleepCandidate> grid(const TuneSleepJob& job, std::uint64_t seed) {
   std::vector<TuneSleepCandidate> cands;
@@ -79,7 +69,7 @@ TuneSleepResult run_tune_sleep_job(const TuneSleepJob& job) {
   if (validation + std::max(trained_on, label_images) > all.size())
     throw UsageError(fmt::format("--validation-images {} would overlap the {} images trained/labelled on (of {})",
                                  validation, std::max(trained_on, label_images), all.size()));
-  const auto val = tail(all, validation);
+  const auto val = validation_tail(all, validation);
   const auto mean = mean_image(all.images, trained_on ? trained_on : label_images);
 
   auto score = [&](models::NetworkState s) {

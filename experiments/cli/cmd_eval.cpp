@@ -19,8 +19,8 @@ void add_options(po::options_description& d, experiments::EvalJob& j, std::strin
       "test-images", po::value<std::size_t>(&j.test_images)->default_value(10000), "the first M test images")(
       "noise", po::value<std::string>(&j.noise)->default_value("none"), "none | gaussian | blur | saltpepper")(
       "levels", po::value<std::string>(&levels),
-      "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.1,0.3,0.5,0.7,0.9; blur: sigma in "
-      "pixels, default 0.5..4; saltpepper: fraction, default 0.05..0.4)")(
+      "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.001,0.003,0.01,0.03,0.1,0.3,1; blur: "
+      "sigma in pixels, default 0.5..4; saltpepper: fraction, default 0.005,0.01,0.02,0.05,0.1,0.2,0.4)")(
       "noise-seed", po::value<std::uint64_t>(&j.noise_seed)->default_value(1),
       "seed of the noise stream (the same seed gives every state the same noisy images)");
   add_record_spikes_option(d, record,

@@ -127,11 +127,17 @@ void add_options(po::options_description& d, StudyCommand& c) {
       "test images per noise/blur level")(
       "label-cap", po::value<std::size_t>(&o.label_cap)->default_value(o.label_cap),
       "labels from min(K, cap) training images")(
-      "gaussian-levels", po::value<std::string>(&c.gauss_text)->default_value(list_text(o.gaussian_levels)), "variances")(
+      "gaussian-levels", po::value<std::string>(&c.gauss_text)->default_value(list_text(o.gaussian_levels)),
+      "variances (chosen on validation images: docs/sleep-study.md)")(
       "blur-levels", po::value<std::string>(&c.blur_text)->default_value(list_text(o.blur_levels)), "sigmas (pixels)")(
       "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images");
   add_sleep_options(d, o.sleep);
-  d.add_options()("force", po::bool_switch(&c.force), "start over even if --out exists");
+  d.add_options()("controls", po::bool_switch(&o.controls),
+                  "also score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned "
+                  "(least responsive neurons silenced, fraction chosen on validation images)")(
+      "validation-images", po::value<std::size_t>(&o.validation_images)->default_value(o.validation_images),
+      "with --controls: the pruning fraction is chosen on the LAST V training images")(
+      "force", po::bool_switch(&c.force), "start over even if --out exists");
   add_common_options(d, c.common);
 }
 
@@ -163,7 +169,8 @@ std::set<std::string> open_study(const StudyCommand& c) {
       "neurons={} test={} noise_test={} label_cap={} gauss={} blur={} noise_seed={} sleep=({},{},{},{},{}) data={}",
       c.params.n_exc, o.test_images, o.noise_test_images, o.label_cap, c.gauss_text, c.blur_text, o.noise_seed,
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
-      std::filesystem::absolute(c.data_dir).string());
+      std::filesystem::absolute(c.data_dir).string()) +
+      (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "");
   std::set<std::string> done;
   if (!experiments::mpi_root()) {
     // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).
@@ -272,6 +279,9 @@ int cmd_experiment(const std::vector<std::string>& args_in) {
   const auto test = io::load_split(c.data_dir, io::Split::test);
   const std::size_t max_k = *std::max_element(c.o.train_amounts.begin(), c.o.train_amounts.end());
   if (max_k > train.size()) throw UsageError(fmt::format("--train-amounts {} exceeds the {} training images", max_k, train.size()));
+  if (c.o.controls && (c.o.validation_images == 0 || max_k + c.o.validation_images > train.size()))
+    throw UsageError(fmt::format("--validation-images {} must be positive and not overlap the {} images trained on (of {})",
+                                 c.o.validation_images, max_k, train.size()));
   if (std::max(c.o.test_images, c.o.noise_test_images) > test.size())
     throw UsageError(fmt::format("test image counts exceed the {} test images", test.size()));
   const auto summary = run_conditions(c, train, test, open_study(c));

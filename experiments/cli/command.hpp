@@ -27,6 +27,9 @@ int cmd_describe(const std::vector<std::string>& args);
 int cmd_sleep(const std::vector<std::string>& args);
 int cmd_tune_sleep(const std::vector<std::string>& args);
 int cmd_experiment(const std::vector<std::string>& args);
+int cmd_wake(const std::vector<std::string>& args);
+int cmd_prune(const std::vector<std::string>& args);
+int cmd_noise_curve(const std::vector<std::string>& args);
 #ifdef SNNSIM_HAVE_ANN
 int cmd_src(const std::vector<std::string>& args);
 int cmd_tune_src(const std::vector<std::string>& args);
