@@ -13,7 +13,7 @@
 # The default run is deterministic: every target starts from the committed and generated seeds
 # alone (a fresh corpus), libFuzzer's seed is fixed (round r uses SNNSIM_FUZZ_SEED + r - 1,
 # default 1) and each target runs a fixed number of executions (below; about a minute each on a
-# 2-core Xeon), so two runs on any machine explore the same inputs and give the same verdict.
+# 2-core Xeon), so two runs of one checkout explore the same inputs and give the same verdict.
 # --explore runs SECONDS (default 60) per target with libFuzzer's own random seeds and keeps the
 # growing corpus in $SNNSIM_FUZZ_BUILD/fuzz-work/corpus/<target> for the next explore run.
 #

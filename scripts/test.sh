@@ -9,7 +9,7 @@ ctest --output-on-failure -j"$(nproc)"
 # --- Sanitizers and fuzzing (issue 4, items 6 and 7; issue 23) -----------------------------
 # The unit and CLI tests again, built with AddressSanitizer + UndefinedBehaviorSanitizer (gcc,
 # leak checking on), then a fixed, deterministic libFuzzer pass over each fuzz target (clang;
-# the same inputs and verdict on every run and machine, fuzz/README.md). Open-ended random
+# the same inputs and verdict on every run of a checkout, fuzz/README.md). Open-ended random
 # fuzzing is `bash scripts/fuzz.sh`. SNNSIM_SKIP_SANITIZERS=1 skips both.
 cd ..
 if [ "${SNNSIM_SKIP_SANITIZERS:-0}" != 1 ]; then
