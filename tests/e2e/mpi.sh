@@ -66,7 +66,7 @@ for r in 2 3; do
   [ "$(nowall "$work/t1.json")" = "$(nowall "$work/t$r.json")" ] || fail "tune-sleep under $r ranks: JSON differs"
 done
 
-# src: every method (lowdata at two fractions) x 3 seeds = 24 runs, tiny networks; the file
+# src: every method (lowdata at two fractions) x 3 seeds = 27 runs, tiny networks; the file
 # (timing aside: sleep seconds, /timing, created_utc) and the JSON (wall_s, timing aside) as one
 # process's. Each in its own directory with the same --out, so the stored command line matches.
 nosrctime() { "$python" -c '
