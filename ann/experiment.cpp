@@ -61,30 +61,45 @@ std::size_t run_count(const SrcPlan& plan) {
   return n * static_cast<std::size_t>(plan.seeds);
 }
 
+std::vector<SrcRunSpec> src_runs(const SrcPlan& plan) {
+  std::vector<SrcRunSpec> v;
+  for (const auto& m : plan.methods)
+    for (int si = 0; si < plan.seeds; ++si) {
+      const std::uint64_t seed = plan.seed + static_cast<std::uint64_t>(si);
+      if (m == "lowdata") {
+        for (double f : plan.fractions) v.push_back({m, seed, f});
+      } else {
+        v.push_back({m, seed, 0});
+      }
+    }
+  return v;
+}
+
+TaskData src_task_data(const SrcPlan& plan, const Dataset& train, const Dataset& test, const ProtocolConfig& cfg) {
+  if (std::any_of(plan.methods.begin(), plan.methods.end(), [](auto& m) { return m != "lowdata"; }))
+    return make_task_data(train, test, cfg);
+  return {};
+}
+
+RunResult run_src_one(const SrcRunSpec& run, const SrcPlan& plan, const TaskData& td, const Dataset& train,
+                      const Dataset& test, const ProtocolConfig& cfg, const std::function<void(const std::string&)>& report) {
+  if (run.method == "lowdata") return run_lowdata(train, test, cfg, run.fraction, plan.lowdata_pool_all, run.seed, report);
+  return run_method(run.method, td, cfg, run.seed, report);
+}
+
 std::vector<RunResult> run_src(const SrcPlan& plan, const Dataset& train, const Dataset& test,
                                const ProtocolConfig& cfg, ResultsWriter& writer, const UnitProgress& progress) {
-  TaskData td;
-  if (std::any_of(plan.methods.begin(), plan.methods.end(), [](auto& m) { return m != "lowdata"; }))
-    td = make_task_data(train, test, cfg);
+  const TaskData td = src_task_data(plan, train, test, cfg);
   const std::size_t total = run_count(plan);
   std::vector<RunResult> runs;
   auto report = [&](const std::string& s) {
     if (progress) progress(runs.size(), total, s);
   };
-  auto keep = [&](RunResult r) {
+  for (const auto& spec : src_runs(plan)) {
+    RunResult r = run_src_one(spec, plan, td, train, test, cfg, report);
     writer.add(r);
     r.states.clear();  // weights are in the file; drop them from memory
     runs.push_back(std::move(r));
-  };
-  for (const auto& m : plan.methods) {
-    for (int si = 0; si < plan.seeds; ++si) {
-      const std::uint64_t seed = plan.seed + static_cast<std::uint64_t>(si);
-      if (m == "lowdata") {
-        for (double f : plan.fractions) keep(run_lowdata(train, test, cfg, f, plan.lowdata_pool_all, seed, report));
-      } else {
-        keep(run_method(m, td, cfg, seed, report));
-      }
-    }
   }
   return runs;
 }

@@ -30,6 +30,21 @@ struct SrcPlan {
 };
 /// How many runs the plan makes (one per method and seed; per fraction for lowdata).
 std::size_t run_count(const SrcPlan& plan);
+/// One run of a plan: a method for one seed (lowdata: at one training fraction).
+struct SrcRunSpec {
+  std::string method;
+  std::uint64_t seed = 1;
+  double fraction = 0;  // lowdata only
+};
+/// Every run of the plan in the order run_src makes and writes them: method by method, each over
+/// the seeds (lowdata: each seed over the fractions). Runs are independent of one another.
+std::vector<SrcRunSpec> src_runs(const SrcPlan& plan);
+/// The task split the plan's methods other than lowdata train and test on (empty if none).
+TaskData src_task_data(const SrcPlan& plan, const Dataset& train, const Dataset& test, const ProtocolConfig& cfg);
+/// One run, with its weights; `report` gets what it does now (may be empty).
+RunResult run_src_one(const SrcRunSpec& run, const SrcPlan& plan, const TaskData& td, const Dataset& train,
+                      const Dataset& test, const ProtocolConfig& cfg,
+                      const std::function<void(const std::string&)>& report = {});
 /// Runs every method of the plan for every seed, adds each run to `writer` as it finishes and
 /// returns the results without their weights (those are in the file).
 std::vector<RunResult> run_src(const SrcPlan& plan, const Dataset& train, const Dataset& test,

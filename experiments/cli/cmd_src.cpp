@@ -1,17 +1,22 @@
 // snnsim src: Sleep Replay Consolidation for ANNs on class-incremental MNIST (docs/src.md):
-// parse the options, run every method over seeds (ann::run_src), report.
+// parse the options, run every method over seeds (ann::run_src_one, spread over MPI ranks by
+// experiments::sweep), report.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
+#include <optional>
 
 #include "ann/experiment.hpp"
 #include "ann/report.hpp"
 #include "command.hpp"
 #include "common.hpp"
 #include "experiments/progress.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "src_options.hpp"
+#include "src_wire.hpp"
 
 namespace snnsim::cli {
 namespace {
@@ -19,7 +24,9 @@ namespace {
 constexpr const char* kUsage =
     "--data DIR --method M[,M...] [--seed S] [--seeds N] --out RUN.h5 [--json]\n"
     "class-incremental MNIST (tasks 0/1 .. 8/9) with Sleep Replay Consolidation and baselines\n"
-    "Methods: sequential src cheat parallel average lowrank lowrank-parallel lowdata, or 'all' (the first six)";
+    "Methods: sequential src cheat parallel average lowrank lowrank-parallel lowdata, or 'all' (the first six)\n"
+    "Under mpirun/srun the runs (method x seed x fraction) are spread over the ranks and rank 0 writes\n"
+    "the same file as one process; --seed is then required (docs/mpi.md)";
 
 struct SrcCommand {
   SrcOptions o;
@@ -83,6 +90,47 @@ void report(const SrcCommand& c, const nlohmann::json& config, const std::vector
   print_json(j);
 }
 
+/// Every run of the plan through experiments::sweep: one process runs them in order; under
+/// MPI any rank runs any of them and rank 0, the only writer, adds them to the file in the
+/// order one process would (holding those that finish early), so the file is the same.
+/// Returns the runs without their weights (rank 0; empty elsewhere).
+std::vector<ann::RunResult> run_all(const SrcCommand& c, const ann::SrcPlan& plan, const ann::ProtocolConfig& cfg,
+                                    const SrcData& data, const std::string& config, const std::vector<std::string>& args) {
+  const auto specs = ann::src_runs(plan);
+  const auto td = ann::src_task_data(plan, data.train, data.test, cfg);
+  std::optional<ann::ResultsWriter> writer;  // rank 0 only: the file lives there
+  if (experiments::mpi_root())
+    writer.emplace(c.o.out, c.o.force, command_line_or("src", args), config, static_cast<int>(cfg.tasks.size()));
+  experiments::Progress progress("src", specs.size(), !c.o.common.quiet && experiments::mpi_root());
+  std::vector<ann::RunResult> runs;
+  std::vector<std::optional<std::string>> held(specs.size());
+  auto run = [&](std::size_t i) {
+    return encode_src_run(ann::run_src_one(specs[i], plan, td, data.train, data.test, cfg, [&](const std::string& s) {
+      if (!experiments::mpi_parallel()) progress.update(runs.size(), s);  // whole runs only under MPI
+    }));
+  };
+  auto commit = [&](std::size_t i, const std::string& bytes) {
+    held[i] = bytes;
+    while (runs.size() < specs.size() && held[runs.size()]) {
+      auto r = decode_src_run(*held[runs.size()]);
+      held[runs.size()].reset();
+      writer->add(r);
+      r.states.clear();  // weights are in the file; drop them from memory
+      runs.push_back(std::move(r));
+      progress.update(runs.size(), ann::run_name(runs.back()));
+    }
+  };
+  std::vector<std::size_t> todo(specs.size());
+  std::iota(todo.begin(), todo.end(), std::size_t{0});
+  // Cost for largest-first: equal per run, except that a low-data run trains on a fraction.
+  auto cost = [&](std::size_t i) { return specs[i].method == "lowdata" ? specs[i].fraction : 1.0; };
+  experiments::sweep(todo, cost, run, commit, "runs");
+  if (!experiments::mpi_root()) return {};
+  writer->commit();
+  progress.finish("results in " + c.o.out);
+  return runs;
+}
+
 }  // namespace
 
 int cmd_src(const std::vector<std::string>& args) {
@@ -93,19 +141,16 @@ int cmd_src(const std::vector<std::string>& args) {
   if (!parse("src", kUsage, args, desc, vm, c.o.common)) return kExitOk;
   ann::ProtocolConfig cfg = src_config(vm, c.o);
   auto plan = make_plan(c, cfg);
+  // Every rank must draw the same seed: a random one would differ from rank to rank.
+  if (experiments::mpi_parallel() && !vm.count("seed")) throw UsageError("under mpirun/srun give --seed");
   plan.seed = check_src_options(vm, c.o, "src");
 
   const auto data = load_src_data(c.o, true);
   const auto config = ann::config_json(cfg, c.o.preset);
-  ann::ResultsWriter writer(c.o.out, c.o.force, command_line_or("src", args), config.dump(),
-                            static_cast<int>(cfg.tasks.size()));
-  experiments::Progress progress("src", ann::run_count(plan), !c.o.common.quiet);
   const auto t0 = std::chrono::steady_clock::now();
-  const auto runs = ann::run_src(plan, data.train, data.test, cfg, writer,
-                                 [&](std::size_t done, std::size_t, const std::string& s) { progress.update(done, s); });
-  writer.commit();
+  const auto runs = run_all(c, plan, cfg, data, config.dump(), args);
+  if (!experiments::mpi_root()) return kExitOk;
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  progress.finish("results in " + c.o.out);
   report(c, config, runs, wall_s);
   return kExitOk;
 }

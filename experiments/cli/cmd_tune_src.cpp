@@ -18,7 +18,8 @@ constexpr const char* kUsage =
     "random search of SRC hyperparameters on validation data held out from training\n"
     "(per task, the images after the first --per-task are the validation set; they are removed from the\n"
     "sleep pools; the test set is never read; each candidate scores the mean validation accuracy of --seeds "
-    "networks)";
+    "networks)\n"
+    "runs in one process: not under mpirun/srun (the search is sequential; docs/mpi.md)";
 
 struct TuneCommand {
   SrcOptions o;

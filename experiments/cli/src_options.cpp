@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ann/experiment.hpp"
+#include "experiments/sweep.hpp"
 #include "io/error.hpp"
 
 namespace snnsim::cli {
@@ -224,7 +225,7 @@ SrcData load_src_data(const SrcOptions& o, bool need_test) {
   l.train = load_dataset(dir, true, o.max_train);
   if (need_test) l.test = load_dataset(dir, false, o.max_test);
   if (l.train.X.cols() != 784 || (need_test && l.test.X.cols() != 784)) throw DataError(dir + ": images must be 28x28");
-  if (!o.common.quiet)
+  if (!o.common.quiet && experiments::mpi_root())
     fmt::print(stderr, "loaded {} training / {} test images from {} in {:.1f}s\n", l.train.size(), l.test.size(), dir,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return l;

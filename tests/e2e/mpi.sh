@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sweeps under mpirun (issue 18): `experiment sleep` and `tune-sleep` under 2 and 3 ranks give
-# the same file, CSV and JSON as one process, byte for byte (provenance aside); kill -9 of one
+# Sweeps under mpirun (issue 18): `experiment sleep`, `tune-sleep` and `src --seeds 3` under 2
+# and 3 ranks give the same file, CSV and JSON as one process, byte for byte (provenance and
+# timing aside); `src` without --seed and `tune-src` are refused under several ranks; kill -9 of one
 # rank part-way ends the job non-zero with snnsim's error line, keeps every committed condition,
 # and the rerun under another rank count completes it bit-identical; a rank with bad input ends
 # the whole job with its own error line and exit code, not a hang.
@@ -64,6 +65,40 @@ for r in 2 3; do
   "$python" "$same" "$work/t1.h5" "$work/t$r.h5" || fail "tune-sleep under $r ranks: file differs"
   [ "$(nowall "$work/t1.json")" = "$(nowall "$work/t$r.json")" ] || fail "tune-sleep under $r ranks: JSON differs"
 done
+
+# src: every method (lowdata at two fractions) x 3 seeds = 27 runs, tiny networks; the file
+# (timing aside: sleep seconds, /timing, created_utc) and the JSON (wall_s, timing aside) as one
+# process's. Each in its own directory with the same --out, so the stored command line matches.
+nosrctime() { "$python" -c '
+import json, sys
+def strip(x):
+    if isinstance(x, dict): return {k: strip(v) for k, v in x.items() if k not in ("wall_s", "timing")}
+    if isinstance(x, list): return [strip(v) for v in x]
+    return x
+print(json.dumps(strip(json.load(open(sys.argv[1]))), sort_keys=True))' "$1"; }
+src=(src --data "$data" --method sequential,src,cheat,parallel,average,lowrank,lowrank-parallel,lowdata
+     --fraction 0.01,0.02 --seeds 3 --tasks 2 --per-task 200 --max-train 2000 --max-test 500 --epochs 1
+     --hidden 50,50 --sleep-steps 100 --sleep-steps-per-task 50 --snapshot-every 50 --trajectory-every 50
+     --save-weights all --norm-trace-every 5 --threads 1 --json -q --out src.h5)
+mkdir -p "$work/src1" "$work/src2" "$work/src3"
+if "$snnsim" src --help > /dev/null 2>&1; then  # built with ann/ (SNNSIM_WITH_ANN)
+  (cd "$work/src1" && "$snnsim" "${src[@]}" --seed 1 > src.json) || fail "one-process src"
+  for r in 2 3; do
+    (cd "$work/src$r" && mpi $r "${src[@]}" --seed 1 > src.json) || fail "src under $r ranks"
+    "$python" "$same" --skip seconds,created_utc,timing "$work/src1/src.h5" "$work/src$r/src.h5" ||
+      fail "src under $r ranks: file differs"
+    [ "$(nosrctime "$work/src1/src.json")" = "$(nosrctime "$work/src$r/src.json")" ] || fail "src under $r ranks: JSON differs"
+  done
+  # Without --seed every rank would draw its own: refused, once, exit 2. tune-src stays one process.
+  (cd "$work/src1" && mpi 2 "${src[@]}" > /dev/null 2> nos.err)
+  rc=$?
+  [ $rc = 2 ] && grep -q "^snnsim src: error: under mpirun/srun give --seed$" "$work/src1/nos.err" ||
+    { fail "src without --seed under 2 ranks: exit $rc"; cat "$work/src1/nos.err"; }
+  mpi 2 tune-src --data "$data" --out "$work/tune.h5" > /dev/null 2> "$work/tsrc.err"
+  rc=$?
+  [ $rc = 2 ] && grep -q "^snnsim tune-src: error: tune-src runs in one process" "$work/tsrc.err" ||
+    { fail "tune-src under 2 ranks: exit $rc"; cat "$work/tsrc.err"; }
+fi
 
 # Bad input on rank 1 only (MPMD launch): its line, its exit code, and no hang.
 timeout 120 "$mpirun" -n 1 "$snnsim" "${study[@]}" --out "$work/bad.h5" : -n 1 "$snnsim" "${study[@]/$data//nonexistent}" \

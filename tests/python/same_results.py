@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""same_results.py A.h5 B.h5: every dataset and attribute of A equals B's, bit for bit (and B has
-nothing A lacks), except provenance that differs between any two runs: wall_s, command_line.
+"""same_results.py [--skip NAME,...] A.h5 B.h5: every dataset and attribute of A equals B's, bit for
+bit (and B has nothing A lacks), except provenance that differs between any two runs: wall_s,
+command_line. --skip adds names to leave out: attributes of that name, and groups or datasets of
+that name with everything below them (SRC run files: --skip seconds,created_utc,timing).
 Prints the differences and exits 1 if there are any."""
 import sys
 
@@ -16,6 +18,8 @@ def main(a_path, b_path):
         na, nb = [], []
         a.visit(na.append)
         b.visit(nb.append)
+        na = [n for n in na if not SKIP & set(n.split("/"))]
+        nb = [n for n in nb if not SKIP & set(n.split("/"))]
         for n in sorted(set(na) ^ set(nb)):
             bad.append(f"{n}: only in {'A' if n in na else 'B'}")
         for n in ["/"] + [n for n in na if n in nb]:
@@ -38,4 +42,8 @@ def main(a_path, b_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    args = sys.argv[1:]
+    if args and args[0] == "--skip":
+        SKIP |= set(args[1].split(","))
+        args = args[2:]
+    sys.exit(main(args[0], args[1]))
