@@ -2,13 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <optional>
 
 #include "io/error.hpp"
 #include "io/h5.hpp"
 #include "io/run_file.hpp"
-#include "snnsim_version.hpp"
 
 namespace snnsim::ann {
 
@@ -22,16 +20,6 @@ struct ResultsWriter::Impl {
   int K;
 };
 
-namespace {
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-}  // namespace
 
 ResultsWriter::ResultsWriter(const std::filesystem::path& path, bool force, const std::string& command_line,
                              const std::string& config_json, int num_tasks)
@@ -40,13 +28,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& path, bool force, cons
   root.set_attr("format", "snnsim-src");
   root.set_attr<std::int32_t>("format_version", 1);
   root.set_attr("command", command_line);
-  // provenance, as in run files (io::write_header)
-  root.set_attr("snnsim_version", kVersion);
-  root.set_attr("git_commit", kGitCommit);
-  root.set_attr<std::uint8_t>("git_dirty", static_cast<std::uint8_t>(kGitDirty));
-  root.set_attr("created_utc", utc_now());
-  root.set_attr("hdf5_version", h5::library_version());
-  root.set_attr("command_line", command_line);
+  io::write_provenance(root, command_line);  // as in run files
   root.write_string("config", config_json);
 }
 

@@ -143,6 +143,10 @@ void RunFileTransaction::commit() {
 void write_header(const h5::Group& root, const std::string& command_line) {
   root.set_attr("format", kRunFormat);
   root.set_attr_array<std::uint32_t>("format_version", kRunFormatVersion);
+  write_provenance(root, command_line);
+}
+
+void write_provenance(const h5::Group& root, const std::string& command_line) {
   root.set_attr("snnsim_version", kVersion);
   root.set_attr("git_commit", kGitCommit);
   root.set_attr<std::uint8_t>("git_dirty", static_cast<std::uint8_t>(kGitDirty));

@@ -51,6 +51,10 @@ class RunFileTransaction {
 
 /// Root attributes: format, format_version, snnsim_version, git_commit, created_utc, hdf5_version, command_line.
 void write_header(const h5::Group& root, const std::string& command_line);
+/// The provenance part of the header, for every snnsim output file (run files, SRC results):
+/// snnsim_version, git_commit, git_dirty, created_utc (SOURCE_DATE_EPOCH when set), hdf5_version,
+/// command_line.
+void write_provenance(const h5::Group& root, const std::string& command_line);
 /// Throws RunFileError unless the root says snnsim-run with a supported major version.
 void check_header(const h5::Group& root);
 

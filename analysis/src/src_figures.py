@@ -27,24 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-
-def strings(ds):
-    return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[:]]
-
-
-def load_results(f):
-    r = f["eval/results"]
-    K = len([k for k in r.keys() if k.startswith("acc_task")])
-    return {
-        "run": strings(r["run"]),
-        "method": strings(r["method"]),
-        "phase": strings(r["phase"]),
-        "seed": r["seed"][:],
-        "task": r["task"][:],
-        "fraction": r["fraction"][:],
-        "accuracy": r["accuracy"][:],
-        "per_task": np.stack([r[f"acc_task{k + 1}"][:] for k in range(K)], axis=1),
-    }, K
+from src_table import load_results, strings  # noqa: E402  (this directory; the one reader of /eval/results)
 
 
 def fig_accuracy(res, K, path):

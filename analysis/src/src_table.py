@@ -18,21 +18,25 @@ def strings(ds):
     return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[:]]
 
 
+def load_results(f):
+    """The /eval/results table of an open SRC results file, and the number of tasks K."""
+    r = f["eval/results"]
+    K = len([k for k in r.keys() if k.startswith("acc_task")])
+    return {
+        "run": strings(r["run"]),
+        "method": strings(r["method"]),
+        "phase": strings(r["phase"]),
+        "seed": r["seed"][:],
+        "task": r["task"][:],
+        "fraction": r["fraction"][:],
+        "accuracy": r["accuracy"][:],
+        "per_task": np.stack([r[f"acc_task{k + 1}"][:] for k in range(K)], axis=1),
+    }, K
+
+
 def load(path):
     with h5py.File(path, "r") as f:
-        r = f["eval/results"]
-        K = len([k for k in r.keys() if k.startswith("acc_task")])
-        rows = {
-            "run": strings(r["run"]),
-            "method": strings(r["method"]),
-            "phase": strings(r["phase"]),
-            "seed": r["seed"][:],
-            "task": r["task"][:],
-            "fraction": r["fraction"][:],
-            "accuracy": r["accuracy"][:],
-            "per_task": np.stack([r[f"acc_task{k + 1}"][:] for k in range(K)], axis=1),
-        }
-    return rows, K
+        return load_results(f)
 
 
 def fmt(xs):
