@@ -24,8 +24,12 @@ if [ "${SNNSIM_SKIP_SANITIZERS:-0}" != 1 ]; then
   # the sanitized binary. detect_leaks is gcc's LeakSanitizer; libgomp needs no suppressions
   # (its thread pool stays reachable). abort_on_error turns any report into SIGABRT, which no
   # test expects.
+  # mpi_sweeps is left out here: Open MPI 4.1 leaks at MPI_Finalize from MCA components it has
+  # dlclose'd by then, so LeakSanitizer reports them as "<unknown module>" and no suppression can
+  # name them (tried on 2026-12-06: 53 leak reports from one 2-rank study). The MPI path runs in
+  # the release ctest above; the sweep code is the same one every one-process command runs here.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
+    ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -E '^mpi_sweeps$'
   asan_end=$(date +%s)
 
   bash fuzz/run.sh

@@ -9,9 +9,6 @@ set -uo pipefail
 snnsim=$1 data=$2 python=$3 same=$4 mpirun=$5
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI runs as root
 export OMPI_MCA_rmaps_base_oversubscribe=1  # more ranks than cores
-# In the sanitizer build: Open MPI's own allocations that outlive MPI_Finalize are not leaks of
-# snnsim's (lsan-openmpi.supp); without ASan this variable is read by nothing.
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$(cd "$(dirname "$0")" && pwd)/lsan-openmpi.supp:print_suppressions=0"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fails=0
