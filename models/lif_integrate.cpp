@@ -1,5 +1,5 @@
-// relax_phi<__m512d> takes and returns a wide vector by value; it is always inlined into the
-// AVX-512 kernel, so no call ever passes one across the ABI GCC warns about (as ann/gemm.cpp).
+// relax_phi_into<__m512d> is always inlined into the AVX-512 kernel and takes its vectors by
+// reference, so no call ever passes one across the ABI GCC warns about (as ann/gemm.cpp).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 #include "lif_integrate.hpp"
@@ -158,7 +158,9 @@ struct Avx512Step {
     if ((_mm512_mask_cmp_pd_mask(m, g_total, g_quiet, _CMP_NEQ_UQ) |
          _mm512_mask_cmp_pd_mask(m, num, num_quiet, _CMP_NEQ_UQ)) != 0) {
       // relax_poly: relax_phi's template on 8 lanes.
-      const __m512d coefficient = _mm512_mul_pd(a, relax_phi(x));
+      __m512d phi;
+      relax_phi_into(x, phi);
+      const __m512d coefficient = _mm512_mul_pd(a, phi);
       v1 = _mm512_add_pd(v0, _mm512_mul_pd(coefficient, _mm512_sub_pd(num, _mm512_mul_pd(g_total, v0))));
     } else if (q.step.poly) {
       v1 = _mm512_add_pd(v0, _mm512_mul_pd(quiet_coefficient, _mm512_sub_pd(num_quiet, _mm512_mul_pd(g_quiet, v0))));

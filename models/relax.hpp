@@ -21,14 +21,23 @@ inline constexpr double kRelaxPolyMax = 0.25;
 /// no negation is needed; the products are those of -x times positive ones, bit for bit.
 /// T is double or a GCC vector of doubles (e.g. __m512d in the AVX-512 kernel), whose
 /// operators act lane by lane with a scalar broadcast: every lane does the double's arithmetic.
+/// x and the result go by reference: a wide vector passed by value to a function without the
+/// AVX-512 target attribute is an ABI error for clang even when the call is inlined.
 template <typename T>
-[[gnu::always_inline]] inline T relax_phi(T x) {
+[[gnu::always_inline]] inline void relax_phi_into(const T& x, T& phi) {
   const T x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
   const T p01 = 1.0 + x * (-1.0 / 2.0), p23 = 1.0 / 6.0 + x * (-1.0 / 24.0),
           p45 = 1.0 / 120.0 + x * (-1.0 / 720.0), p67 = 1.0 / 5040.0 + x * (-1.0 / 40320.0),
           p89 = 1.0 / 362880.0 + x * (-1.0 / 3628800.0), pab = 1.0 / 39916800.0 + x * (-1.0 / 479001600.0);
   const T p0_3 = p01 + x2 * p23, p4_7 = p45 + x2 * p67, p8_b = p89 + x2 * pab;
-  return p0_3 + x4 * p4_7 + x8 * p8_b;
+  phi = p0_3 + x4 * p4_7 + x8 * p8_b;
+}
+
+/// phi(x) for one double.
+[[gnu::always_inline]] inline double relax_phi(double x) {
+  double phi;
+  relax_phi_into(x, phi);
+  return phi;
 }
 
 /// The step by the series; x must be a * g_total and within [0, kRelaxPolyMax].

@@ -222,7 +222,9 @@ nlohmann::json run_conditions(const StudyCommand& c, const io::LabelledImages& t
   experiments::Progress progress("experiment sleep", total, !quiet && experiments::mpi_root());
   nlohmann::json summary = nlohmann::json::array();
   auto run = [&](std::size_t i) {
-    const auto [s, k] = conds[i];
+    // Named copies, not a structured binding: C++17 lambdas cannot capture bindings (clang).
+    const auto s = conds[i].first;
+    const auto k = conds[i].second;
     return experiments::encode_condition(experiments::run_condition(c.params, train, test, o, s, k, [&](std::size_t units) {
       if (experiments::mpi_parallel()) return;  // progress counts whole conditions then
       finished += units;
