@@ -53,7 +53,9 @@ py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<py::ssize_t> shape)
 
 /// (K, P) or (K, rows, cols) uint8 -> ImageSet (one copy: the library keeps images in a vector).
 /// A 2-D array of P = r*r pixels gets rows = cols = r, as MNIST's 784 = 28 x 28 (blur needs it).
-io::ImageSet to_images(const py::array& a, std::size_t n_input) {
+io::ImageSet to_images(const py::object& obj, std::size_t n_input) {
+  py::array a = py::array::ensure(obj);
+  if (!a) throw std::invalid_argument("images must be an array");
   if (a.ndim() != 2 && a.ndim() != 3)
     throw std::invalid_argument("images must be a (K, " + std::to_string(n_input) + ") or (K, rows, cols) array");
   auto arr = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(a);
@@ -85,7 +87,7 @@ io::ImageSet to_images(const py::array& a, std::size_t n_input) {
   return s;
 }
 
-io::LabelledImages to_labelled(const py::array& images, const py::object& labels, std::size_t n_input) {
+io::LabelledImages to_labelled(const py::object& images, const py::object& labels, std::size_t n_input) {
   io::LabelledImages d;
   d.images = to_images(images, n_input);
   if (labels.is_none()) {
@@ -218,6 +220,9 @@ class Network {
           const models::NetworkState& current)
       : p_(p), seed_(seed), init_(init), meta_(current) {
     net_ = std::make_unique<models::DiehlCookNetwork>(p_, current, seed_);
+    meta_.weights.clear();  // they live in net_
+    meta_.theta_mV.clear();
+    meta_.delay_steps.clear();
   }
 
   static std::unique_ptr<Network> create(std::size_t neurons, std::uint64_t seed, const py::kwargs& kw) {
@@ -258,7 +263,7 @@ class Network {
     return s;
   }
 
-  py::dict train(const py::array& images, const py::object& labels, std::size_t epochs, bool shuffle,
+  py::dict train(const py::object& images, const py::object& labels, std::size_t epochs, bool shuffle,
                  const py::object& progress, int threads, std::uint32_t max_capped_in_a_row) {
     Busy busy(*this);
     if (epochs == 0) throw UsageError("--epochs must be positive");
@@ -316,7 +321,7 @@ class Network {
     return r;
   }
 
-  py::dict label(const py::array& images, const py::array& labels, const py::object& progress, int threads) {
+  py::dict label(const py::object& images, const py::object& labels, const py::object& progress, int threads) {
     Busy busy(*this);
     const int t = resolve_threads(threads);
     auto data = to_labelled(images, labels, p_.n_input);
@@ -347,7 +352,7 @@ class Network {
     return r;
   }
 
-  py::dict evaluate(const py::array& images, const py::array& labels, const py::object& noise, double level,
+  py::dict evaluate(const py::object& images, const py::object& labels, const py::object& noise, double level,
                     std::uint64_t noise_seed, bool record_spikes, const py::object& progress, int threads) {
     Busy busy(*this);
     const int t = resolve_threads(threads);
