@@ -170,3 +170,16 @@ def test_parameters_table():
     assert p["exc_tau_m_ms"] == 100.0 and p["n_exc"] == 400 and p["exc_integrator"] == "exponential_euler"
     net = snnsim.Network(neurons=10, exc_integrator="forward_euler", stdp_flipped_depression=True)
     assert net.params["exc_integrator"] == "forward_euler" and net.params["stdp_flipped_depression"] is True
+
+
+def test_ctrl_c_interrupts_sleep_and_leaves_network(mnist):
+    X, y, _, _ = mnist
+    net = snnsim.Network(neurons=20, seed=1)
+    net.train(X[:20], y[:20])
+    w, theta = net.weights, net.theta_mV
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        net.sleep(duration_s=5000)
+    timer.join()
+    assert np.array_equal(net.weights, w) and np.array_equal(net.theta_mV, theta)
