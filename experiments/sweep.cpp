@@ -56,7 +56,7 @@ std::pair<std::string, int> format_error(std::exception_ptr e) {
 volatile std::sig_atomic_t g_term = 0;
 extern "C" void on_term(int sig) { g_term = sig; }
 
-enum Tag : int { kReady = 1, kResult = 2, kTask = 3 };
+enum Tag : int { kReady = 1, kResult = 2, kTask = 3, kBroadcast = 4 };
 
 // Waits for a message without spinning a core (OpenMPI's blocking receive busy-polls, which on
 // an oversubscribed node takes the CPU from the ranks that compute).
@@ -152,7 +152,8 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
   });
   auto old_term = std::signal(SIGTERM, on_term);
   std::size_t pending = order.size(), committed = 0;
-  int remote = g_size - 1;
+  int remote = g_size - 1, next_src = 0;
+  std::vector<char> live(static_cast<std::size_t>(g_size), 1);
   auto fail = [&](std::exception_ptr e) {
     stop = true;
     local.detach();  // error_exit aborts the job; the local item dies with it
@@ -180,8 +181,16 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
       }
       --pending, ++committed, progressed = true;
     }
+    // Only ranks still in this sweep: one already told that it is over may have sent its
+    // kReady for the next sweep, which is not this sweep's to take.
     Message st;
-    if (probe(-1, -1, st)) {
+    bool got = false;
+    for (int q = 0; q < g_size - 1 && !got; ++q) {
+      const int src = 1 + (next_src + q) % (g_size - 1);
+      if (live[static_cast<std::size_t>(src)] && probe(src, -1, st)) got = true;
+    }
+    if (got) {
+      next_src = st.source % (g_size - 1);  // start the next round after this rank (fairness)
       const auto msg = receive(st);
       if (st.tag == kResult) {
         try {
@@ -196,7 +205,7 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
       ByteWriter w;
       const auto i = next();
       w.put<std::int64_t>(i ? static_cast<std::int64_t>(*i) : -1);
-      if (!i) --remote;
+      if (!i) --remote, live[static_cast<std::size_t>(st.source)] = 0;
       send(w.take(), st.source, kTask);
       progressed = true;
     }
@@ -290,6 +299,15 @@ int error_exit(std::exception_ptr e) {
   }
   fmt::print(stderr, "{}\n", line);
   return code;
+}
+
+void broadcast(std::string& bytes) {
+  if (g_size <= 1) return;
+  if (g_rank == 0) {
+    for (int r = 1; r < g_size; ++r) send(bytes, r, kBroadcast);
+  } else {
+    bytes = receive(wait_message(0, kBroadcast));
+  }
 }
 
 void sweep(const std::vector<std::size_t>& todo, const std::function<double(std::size_t)>& cost,
