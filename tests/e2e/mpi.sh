@@ -28,6 +28,15 @@ for r in 2 3; do
   [ "$(nowall "$work/one.json")" = "$(nowall "$work/r$r.json")" ] || fail "study under $r ranks: JSON differs"
 done
 
+# Network size as an axis: 2 sizes x 2 seeds x 1 amount, largest N first, under 2 ranks.
+sizes=(experiment sleep --data "$data" --neurons 20,40 --seeds 1,2 --train-amounts 30 --test-images 20
+       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --threads 1 --json -q)
+"$snnsim" "${sizes[@]}" --out "$work/sz1.h5" > "$work/sz1.json" || fail "one-process two-size study"
+mpi 2 "${sizes[@]}" --out "$work/sz2.h5" > "$work/sz2.json" || fail "two-size study under 2 ranks"
+"$python" "$same" "$work/sz1.h5" "$work/sz2.h5" || fail "two-size study under 2 ranks: file differs"
+cmp "$work/sz1.csv" "$work/sz2.csv" || fail "two-size study under 2 ranks: CSV differs"
+[ "$(nowall "$work/sz1.json")" = "$(nowall "$work/sz2.json")" ] || fail "two-size study under 2 ranks: JSON differs"
+
 # kill -9 of rank 1 once a condition is committed; then resume under 3 ranks.
 "$mpirun" -n 2 "$snnsim" "${study[@]}" --out "$work/k.h5" > /dev/null 2> "$work/k.err" &
 job=$!
