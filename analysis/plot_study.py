@@ -14,6 +14,10 @@ Writes into --out DIR:
                             with the population rate
   ablation.png              2x2 table: trained/slept weights x trained/slept thresholds,
                             clean accuracy, mean over seeds (also printed as text)
+A study with network size as an axis (`--neurons 400,1600`) gets these figures once per size, in
+DIR/n{N}/, and one more in DIR:
+  accuracy_by_size.png      clean test accuracy before/after sleep against N, one panel per
+                            training amount (mean +- sd over seeds)
 
 Usage: /usr/bin/python3 analysis/plot_study.py STUDY.h5 --out DIR [--train-images K]
        [--condition seedS_trainK] [--raster-s 5] [--n-fields 100]
@@ -132,17 +136,45 @@ def fig_noise(res, k, out):
     return figutil.save(fig, os.path.join(out, "noise_robustness.png"))
 
 
-def conditions_for(f, path, k, condition):
+def subset(table, mask):
+    return {c: v[mask] for c, v in table.items()}
+
+
+def fig_by_size(res, out):
+    amounts = np.unique(res["train_images"])
+    sizes = np.unique(res["neurons"])
+    fig, axes = plt.subplots(1, len(amounts), figsize=(4.2 * len(amounts), 4.0), squeeze=False)
+    for ax, k in zip(axes[0], amounts):
+        for j, st in enumerate((BEFORE, AFTER)):
+            xs, means, sds = [], [], []
+            for n in sizes:
+                a = per_seed(res, rows(res, neurons=n, train_images=k, state=st, noise_type="none"))
+                if len(a):
+                    xs.append(n), means.append(a.mean()), sds.append(a.std())
+            ax.errorbar(np.array(xs) * (1 + 0.03 * (2 * j - 1)), means, yerr=sds, marker="o", capsize=3,
+                        color=COLORS[st], label=NAMES[st])
+        ax.set_xscale("log")
+        ax.set_xlabel("excitatory neurons N")
+        ax.set_title("%d training images" % k)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("clean test accuracy (%)")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("Accuracy before and after sleep against network size (mean \u00b1 sd over seeds)")
+    return figutil.save(fig, os.path.join(out, "accuracy_by_size.png"))
+
+
+def conditions_for(f, path, k, condition, n=None):
     conds = figutil.require(f, "conditions", path)
     if condition:
         if condition not in conds:
             raise InputError("%s: no condition /conditions/%s (have: %s)" % (path, condition, ", ".join(conds.keys())))
         return [condition]
-    names = [n for n in conds if int(conds[n].attrs.get("train_images", -1)) == k
-             and int(conds[n].attrs.get("complete", 1))]
+    names = [c for c in conds if int(conds[c].attrs.get("train_images", -1)) == k
+             and (n is None or int(conds[c].attrs.get("neurons", -1)) == n)
+             and int(conds[c].attrs.get("complete", 1))]
     if not names:
         raise InputError("%s: no complete condition with train_images=%d under /conditions" % (path, k))
-    return sorted(names, key=lambda n: int(conds[n].attrs["seed"]))
+    return sorted(names, key=lambda c: int(conds[c].attrs["seed"]))
 
 
 def fig_theta(f, path, names, ta, out):
@@ -257,6 +289,32 @@ def fig_ablation(res, k, out):
     return figutil.save(fig, os.path.join(out, "ablation.png"))
 
 
+def figures(a, f, res, ta, out, n):
+    amounts = np.unique(res["train_images"])
+    if a.condition:
+        g = figutil.require(f, "conditions/" + a.condition, a.study)
+        k = int(g.attrs["train_images"])
+    elif a.train_images is not None:
+        k = a.train_images
+        if k not in amounts:
+            raise InputError("%s: no results for --train-images %d (have: %s)"
+                             % (a.study, k, ", ".join(str(int(x)) for x in amounts)))
+    else:
+        k = int(amounts[np.argmin(np.abs(np.log(amounts.astype(float)) - np.log(1000.0)))])
+    os.makedirs(out, exist_ok=True)
+    print("study %s%s: %d result rows, training amounts %s, seeds %s; figures at %d training images"
+          % (a.study, "" if n is None else " N=%d" % n, len(res["accuracy"]), ",".join(str(int(x)) for x in amounts),
+             ",".join(str(int(x)) for x in np.unique(res["seed"])), k))
+    fig_by_training(res, out)
+    fig_noise(res, k, out)
+    names = conditions_for(f, a.study, k, a.condition if n is None or not a.condition or
+                           int(f["conditions/" + a.condition].attrs.get("neurons", n)) == n else None, n)
+    fig_theta(f, a.study, names, ta, out)
+    fig_rf(f, names[0], a.n_fields, out)
+    fig_raster(f, names[0], a.raster_s, out)
+    fig_ablation(res, k, out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Figures of the sleep study (PNG) from an `snnsim experiment sleep` "
                                              "study file.")
@@ -280,28 +338,16 @@ def main(argv=None):
         if len(res["accuracy"]) == 0:
             raise InputError("%s: /results is empty (no condition finished yet)" % a.study)
         ta = figutil.read_table(figutil.require(f, "threshold_analysis", a.study))
-        amounts = np.unique(res["train_images"])
-        if a.condition:
-            g = figutil.require(f, "conditions/" + a.condition, a.study)
-            k = int(g.attrs["train_images"])
-        elif a.train_images is not None:
-            k = a.train_images
-            if k not in amounts:
-                raise InputError("%s: no results for --train-images %d (have: %s)"
-                                 % (a.study, k, ", ".join(str(int(x)) for x in amounts)))
-        else:
-            k = int(amounts[np.argmin(np.abs(np.log(amounts.astype(float)) - np.log(1000.0)))])
-        os.makedirs(a.out, exist_ok=True)
-        print("study %s: %d result rows, training amounts %s, seeds %s; figures at %d training images"
-              % (a.study, len(res["accuracy"]), ",".join(str(int(x)) for x in amounts),
-                 ",".join(str(int(x)) for x in np.unique(res["seed"])), k))
-        fig_by_training(res, a.out)
-        fig_noise(res, k, a.out)
-        names = conditions_for(f, a.study, k, a.condition)
-        fig_theta(f, a.study, names, ta, a.out)
-        fig_rf(f, names[0], a.n_fields, a.out)
-        fig_raster(f, names[0], a.raster_s, a.out)
-        fig_ablation(res, k, a.out)
+        sizes = [int(n) for n in np.unique(res["neurons"])] if "neurons" in res else [None]
+        if len(sizes) > 1:
+            os.makedirs(a.out, exist_ok=True)
+            fig_by_size(res, a.out)
+        for n in sizes:
+            if n is None:
+                figures(a, f, res, ta, a.out, None)
+            else:  # one size of a study with network size as an axis
+                figures(a, f, subset(res, res["neurons"] == n), subset(ta, ta["neurons"] == n),
+                        a.out if len(sizes) == 1 else os.path.join(a.out, "n%d" % n), n)
     except InputError as e:
         figutil.fail(str(e))
     except KeyError as e:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "ann/rng.hpp"
@@ -104,88 +105,116 @@ std::vector<RunResult> run_src(const SrcPlan& plan, const Dataset& train, const 
   return runs;
 }
 
-namespace {
-
-// Task 1's SGD does not depend on the sleep parameters: trained once per seed.
-struct AfterTask1 {
-  std::vector<Net> nets;
-  std::vector<TrainCounters> counters;
+// Task 1's SGD does not depend on the sleep parameters: trained once per seed, on first use.
+struct TuneScorer::AfterTask1 {
+  Net net;
+  TrainCounters counters;
 };
 
-AfterTask1 train_task1(const TaskData& td, const ProtocolConfig& cfg, const TuneOptions& opt) {
-  AfterTask1 a;
-  for (int si = 0; si < opt.seeds; ++si) {
-    const std::uint64_t s = opt.seed + static_cast<std::uint64_t>(si);
-    a.nets.push_back(make_net(cfg.net, s));
-    a.counters.push_back(TrainCounters{s, 0, 0});
-    train(a.nets.back(), cfg.net, td.train[0].X, td.train[0].y, a.counters.back());
+TuneScorer::TuneScorer(const TaskData& td, const ProtocolConfig& cfg, const TuneOptions& opt)
+    : td_(td), cfg_(cfg), opt_(opt), task1_(static_cast<std::size_t>(opt.seeds)) {}
+
+TuneScorer::~TuneScorer() = default;
+
+Accuracy TuneScorer::score(const SleepParams& params, int si) {
+  const std::uint64_t s = opt_.seed + static_cast<std::uint64_t>(si);
+  auto& a1 = task1_.at(static_cast<std::size_t>(si));
+  if (!a1) {
+    a1 = std::make_unique<AfterTask1>(AfterTask1{make_net(cfg_.net, s), TrainCounters{s, 0, 0}});
+    train(a1->net, cfg_.net, td_.train[0].X, td_.train[0].y, a1->counters);
   }
-  return a;
+  ProtocolConfig pc = cfg_;
+  pc.sleep = params;
+  const int K = static_cast<int>(cfg_.tasks.size());
+  Net net = a1->net;
+  TrainCounters ctr = a1->counters;
+  for (int k = 1; k <= K; ++k) {
+    if (k > 1) train(net, pc.net, td_.train[k - 1].X, td_.train[k - 1].y, ctr);
+    // the sleep input and alphas exactly as `snnsim src` would use them
+    const auto plan = plan_sleep(net, td_, pc, k, s);
+    sleep(net, params, plan.alpha, plan.mean, params.steps_for_task(k), s, static_cast<std::uint32_t>(k), {},
+          plan.per_step);
+  }
+  return evaluate(net, td_.eval, cfg_.tasks);
 }
 
-// One SRC run over the tasks per seed with these parameters, scored on validation data.
-void score(TuneTrial& c, const TaskData& td, const ProtocolConfig& cfg, const TuneOptions& opt, const AfterTask1& a1) {
-  ProtocolConfig pc = cfg;
-  pc.sleep = c.params;
-  const int K = static_cast<int>(cfg.tasks.size());
-  c.acc.per_task.assign(static_cast<std::size_t>(K), 0.0);
-  for (int si = 0; si < opt.seeds; ++si) {
-    const std::uint64_t s = opt.seed + static_cast<std::uint64_t>(si);
-    Net net = a1.nets[static_cast<std::size_t>(si)];
-    TrainCounters ctr = a1.counters[static_cast<std::size_t>(si)];
-    for (int k = 1; k <= K; ++k) {
-      if (k > 1) train(net, pc.net, td.train[k - 1].X, td.train[k - 1].y, ctr);
-      // the sleep input and alphas exactly as `snnsim src` would use them
-      const auto plan = plan_sleep(net, td, pc, k, s);
-      sleep(net, c.params, plan.alpha, plan.mean, c.params.steps_for_task(k), s, static_cast<std::uint32_t>(k), {},
-            plan.per_step);
-    }
-    const auto acc = evaluate(net, td.eval, cfg.tasks);
-    c.acc.overall += acc.overall / opt.seeds;
-    for (int k = 0; k < K; ++k)
-      c.acc.per_task[static_cast<std::size_t>(k)] += acc.per_task[static_cast<std::size_t>(k)] / opt.seeds;
-  }
-  c.score = c.acc.overall;
-}
-
-}  // namespace
-
-std::vector<TuneTrial> tune_src(const TaskData& td, const ProtocolConfig& cfg, const TuneOptions& opt,
-                                ResultsWriter& writer, const UnitProgress& progress) {
-  const auto a1 = train_task1(td, cfg, opt);
+std::vector<TuneTrial> tune_search(const SleepParams& preset, const TuneOptions& opt, const TuneBatchScorer& score,
+                                   const std::function<void(int, const TuneTrial&)>& trial_done) {
+  if (opt.batch < 1) throw std::invalid_argument("tune batch must be >= 1");
   auto tuned = [&](const char* n) { return std::find(opt.tune.begin(), opt.tune.end(), n) != opt.tune.end(); };
   std::vector<TuneTrial> all;
   TuneTrial best;
   PhiloxStream rs(opt.seed, Stream::tune);
-  for (int t = 0; t < opt.trials; ++t) {
-    TuneTrial c;
-    c.params = t == 0 ? cfg.sleep : best.params;
-    if (t > 0) {
-      auto jitter = [&](double v) { return v * std::exp((2.0 * rs.uniform() - 1.0) * std::log(opt.spread)); };
-      auto& p = c.params;
-      if (tuned("r_max")) p.max_rate = jitter(p.max_rate);
-      if (tuned("inc")) p.inc = jitter(p.inc);
-      if (tuned("dec")) p.dec = jitter(p.dec);
-      if (tuned("beta"))
-        for (auto& b : p.beta) b = jitter(b);
-      if (tuned("alpha_scale")) p.alpha_scale = jitter(p.alpha_scale);
+  for (int t0 = 0; t0 < opt.trials; t0 += opt.batch) {
+    // Every candidate of a batch jitters the best of the earlier batches (the first batch: the
+    // preset), drawing from the one search stream in trial order: with batch 1 this is the
+    // sequential search, and for any batch the trials depend on the batch size only.
+    const int n = std::min(opt.batch, opt.trials - t0);
+    std::vector<SleepParams> cand;
+    for (int t = t0; t < t0 + n; ++t) {
+      SleepParams p = t == 0 ? preset : t0 == 0 ? preset : best.params;
+      if (t > 0) {
+        auto jitter = [&](double v) { return v * std::exp((2.0 * rs.uniform() - 1.0) * std::log(opt.spread)); };
+        if (tuned("r_max")) p.max_rate = jitter(p.max_rate);
+        if (tuned("inc")) p.inc = jitter(p.inc);
+        if (tuned("dec")) p.dec = jitter(p.dec);
+        if (tuned("beta"))
+          for (auto& b : p.beta) b = jitter(b);
+        if (tuned("alpha_scale")) p.alpha_scale = jitter(p.alpha_scale);
+      }
+      cand.push_back(std::move(p));
     }
-    const auto t0 = std::chrono::steady_clock::now();
-    score(c, td, cfg, opt, a1);
-    c.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (c.score > best.score) best = c;
-    all.push_back(c);
-    writer.add_trial(t, c.params, c.score);
-    if (progress) {
-      const auto& p = c.params;
-      auto b = [&](std::size_t i) { return i < p.beta.size() ? p.beta[i] : 0.0; };
-      progress(all.size(), static_cast<std::size_t>(opt.trials),
-               fmt::format("trial {:2}: r_max {:.4g} inc {:.4g} dec {:.4g} beta {:.4g},{:.4g},{:.4g} c {:.4g} -> "
-                           "val {:.2f}% ({:.0f}s)",
-                           t, p.max_rate, p.inc, p.dec, b(0), b(1), b(2), p.alpha_scale, 100 * c.score, c.wall_s));
+    const auto scores = score(cand);
+    const auto S = static_cast<std::size_t>(opt.seeds);
+    if (scores.size() != cand.size() * S) throw std::logic_error("tune batch scorer returned the wrong count");
+    for (std::size_t c = 0; c < cand.size(); ++c) {
+      TuneTrial tr;
+      tr.params = cand[c];
+      // the mean over seeds, summed in seed order
+      for (std::size_t si = 0; si < S; ++si) {
+        const auto& sc = scores[c * S + si];
+        tr.acc.per_task.resize(sc.acc.per_task.size(), 0.0);
+        tr.acc.overall += sc.acc.overall / opt.seeds;
+        for (std::size_t k = 0; k < sc.acc.per_task.size(); ++k) tr.acc.per_task[k] += sc.acc.per_task[k] / opt.seeds;
+        tr.wall_s += sc.wall_s;
+      }
+      tr.score = tr.acc.overall;
+      all.push_back(tr);
+      if (trial_done) trial_done(t0 + static_cast<int>(c), all.back());
     }
+    // The best of this batch, ties to the earlier trial (as the sequential search).
+    for (std::size_t c = 0; c < cand.size(); ++c)
+      if (all[static_cast<std::size_t>(t0) + c].score > best.score) best = all[static_cast<std::size_t>(t0) + c];
   }
   return all;
+}
+
+std::vector<TuneTrial> tune_src(const TaskData& td, const ProtocolConfig& cfg, const TuneOptions& opt,
+                                ResultsWriter& writer, const UnitProgress& progress) {
+  TuneScorer scorer(td, cfg, opt);
+  auto score = [&](const std::vector<SleepParams>& batch) {
+    std::vector<TuneScore> out;
+    for (const auto& p : batch)
+      for (int si = 0; si < opt.seeds; ++si) {
+        const auto t0 = std::chrono::steady_clock::now();
+        TuneScore s{scorer.score(p, si), 0};
+        s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        out.push_back(std::move(s));
+      }
+    return out;
+  };
+  return tune_search(cfg.sleep, opt, score, [&](int t, const TuneTrial& c) {
+    writer.add_trial(t, c.params, c.score);
+    if (progress) progress(static_cast<std::size_t>(t) + 1, static_cast<std::size_t>(opt.trials), tune_trial_line(t, c));
+  });
+}
+
+std::string tune_trial_line(int t, const TuneTrial& c) {
+  const auto& p = c.params;
+  auto b = [&](std::size_t i) { return i < p.beta.size() ? p.beta[i] : 0.0; };
+  return fmt::format("trial {:2}: r_max {:.4g} inc {:.4g} dec {:.4g} beta {:.4g},{:.4g},{:.4g} c {:.4g} -> "
+                     "val {:.2f}% ({:.0f}s)",
+                     t, p.max_rate, p.inc, p.dec, b(0), b(1), b(2), p.alpha_scale, 100 * c.score, c.wall_s);
 }
 
 }  // namespace snnsim::ann

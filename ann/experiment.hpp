@@ -4,6 +4,7 @@
 // and the random search of the sleep hyperparameters on validation data.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ struct TuneOptions {
   std::vector<std::string> tune{"r_max", "inc", "dec", "beta", "alpha_scale"};
   std::uint64_t seed = 1;    // first seed; also keys the search stream
   int seeds = 1;             // each candidate scores the mean over this many networks
+  int batch = 1;             // candidates proposed at once (tune_search)
 };
 struct TuneTrial {
   SleepParams params;
@@ -63,8 +65,47 @@ struct TuneTrial {
   Accuracy acc;
   double wall_s = 0;
 };
-/// Random search of cfg.sleep on `data` (make_validation_data): every trial is appended to the
-/// writer's /tune group as it finishes. Returns all trials in order.
+/// Scores candidates one (candidate, seed) at a time. Task 1's network of each seed does not
+/// depend on the sleep parameters: it is trained on first use and kept.
+class TuneScorer {
+ public:
+  TuneScorer(const TaskData& data, const ProtocolConfig& cfg, const TuneOptions& opt);
+  ~TuneScorer();
+  TuneScorer(const TuneScorer&) = delete;
+  TuneScorer& operator=(const TuneScorer&) = delete;
+  /// Validation accuracy of the network of seed opt.seed + si after the tasks with sleep `p`.
+  Accuracy score(const SleepParams& p, int si);
+
+ private:
+  struct AfterTask1;
+  const TaskData& td_;
+  const ProtocolConfig& cfg_;
+  const TuneOptions& opt_;
+  std::vector<std::unique_ptr<AfterTask1>> task1_;
+};
+
+/// One (candidate, seed) score and the seconds it took.
+struct TuneScore {
+  Accuracy acc;
+  double wall_s = 0;
+};
+/// Scores a batch: for candidate c and seed index s the result at [c * opt.seeds + s].
+using TuneBatchScorer = std::function<std::vector<TuneScore>(const std::vector<SleepParams>& batch)>;
+
+/// The random search of the sleep parameters, in batches of opt.batch trials: trial 0 is
+/// `preset`; every other trial of a batch multiplies each tuned parameter of the best trial of
+/// all earlier batches (in the first batch: of the preset) by exp(U(-ln spread, ln spread)), the
+/// draws taken from one stream in trial order. So the trials depend on opt.batch, not on how a
+/// batch is scored; batch 1 is the sequential search (each trial perturbs the best so far).
+/// A trial's score is the mean over seeds, summed in seed order. `trial_done(t, trial)` is
+/// called for every trial in order. Returns all trials in order.
+std::vector<TuneTrial> tune_search(const SleepParams& preset, const TuneOptions& opt, const TuneBatchScorer& score,
+                                   const std::function<void(int, const TuneTrial&)>& trial_done = {});
+/// The progress line of one trial.
+std::string tune_trial_line(int t, const TuneTrial& trial);
+
+/// Random search of cfg.sleep on `data` (make_validation_data) in one process: every trial is
+/// appended to the writer's /tune group as it finishes. Returns all trials in order.
 std::vector<TuneTrial> tune_src(const TaskData& data, const ProtocolConfig& cfg, const TuneOptions& opt,
                                 ResultsWriter& writer, const UnitProgress& progress = {});
 

@@ -38,6 +38,14 @@ void settle(SleepJob& job, SleepCheckpoint& ck, const std::filesystem::path& ckp
 
 void check(SleepJob& job) {
   job.o.threads = job.threads;
+  if (job.snapshot_every_s != 0) {
+    const double bins = job.snapshot_every_s / (job.o.rate_bin_ms * 1e-3);
+    if (!(job.snapshot_every_s > 0) || !std::isfinite(bins) || std::fabs(bins - std::round(bins)) > 1e-6)
+      throw UsageError(fmt::format("--snapshot-every must be a positive multiple of {:g} s (the rate bin)",
+                                   job.o.rate_bin_ms * 1e-3));
+    if (!(job.snapshot_every_s < job.o.duration_s))
+      throw UsageError("--snapshot-every must be shorter than --duration-s");
+  }
   if (job.input == "mean-image") job.o.input = SleepInput::mean_image;
   else if (job.input == "window") job.o.input = SleepInput::window;
   else throw UsageError("--input must be mean-image or window, not '" + job.input + "'");
@@ -54,8 +62,15 @@ void check(SleepJob& job) {
   }
 }
 
+struct Snapshot {
+  std::string name;
+  double at_s = 0;
+  models::NetworkState state;
+};
+
 void write_result(const SleepJob& job, io::RunFileTransaction& txn, const SleepReport& rep,
-                  const std::vector<double>& mean, double wall_s, const std::string& spikes_file) {
+                  const std::vector<double>& mean, double wall_s, const std::string& spikes_file,
+                  const std::vector<Snapshot>& snapshots) {
   const auto& o = job.o;
   auto root = txn.root();
   io::write_state(root, job.to, rep.state, {"sleep", job.from});
@@ -74,6 +89,20 @@ void write_result(const SleepJob& job, io::RunFileTransaction& txn, const SleepR
   g.set_attr<std::uint64_t>("mean_images", job.mean_images);
   g.set_attr<double>("wall_s", wall_s);
   g.set_attr("spikes_file", spikes_file);
+  if (!snapshots.empty()) {
+    // States along the way (--snapshot-every): each is the end state of a sleep that long.
+    std::vector<double> t;
+    std::string names;
+    for (const auto& [name, at_s, state] : snapshots) {
+      io::write_state(root, name, state, {"sleep", job.from});
+      root.open_group("network/" + name).set_attr<double>("slept_s", at_s);
+      t.push_back(at_s);
+      names += (names.empty() ? "" : ",") + name;
+    }
+    g.set_attr<double>("snapshot_every_s", job.snapshot_every_s);
+    g.set_attr("snapshot_states", names);
+    g.write<double>("snapshot_t_s", t, {t.size()});
+  }
   g.write<float>("exc_rate_Hz", rep.exc_rate_Hz, {rep.exc_rate_Hz.size()});
   g.dataset_attributes("exc_rate_Hz").set_attr<double>("bin_ms", o.rate_bin_ms);
   g.write<double>("theta_change_mV", rep.theta_change_mV, {rep.theta_change_mV.size()});
@@ -83,6 +112,8 @@ void write_result(const SleepJob& job, io::RunFileTransaction& txn, const SleepR
 }
 
 }  // namespace
+
+std::string snapshot_state_name(const std::string& to, double t_s) { return fmt::format("{}_t{:g}s", to, t_s); }
 
 SleepJobResult run_sleep_job(SleepJob job) {
   const auto ckpt_file = sleep_checkpoint_path(job.run, job.to);
@@ -101,6 +132,10 @@ SleepJobResult run_sleep_job(SleepJob job) {
     auto f = h5::File::open(job.run, h5::File::Mode::read_only);
     if (io::has_state(f.root(), job.to) && !job.force)
       throw OutputError(job.run + ": state network/" + job.to + " exists; pass --force or choose another --to");
+    for (double t = job.snapshot_every_s; job.snapshot_every_s > 0 && t < job.o.duration_s - 1e-9; t += job.snapshot_every_s)
+      if (io::has_state(f.root(), snapshot_state_name(job.to, t)) && !job.force)
+        throw OutputError(job.run + ": state network/" + snapshot_state_name(job.to, t) +
+                          " exists; pass --force or choose another --to");
   }
   if (job.mean_images == 0) job.mean_images = images_trained_on_or_default(awake.train_images);
   if (job.label_images == 0) job.label_images = images_trained_on_or_default(awake.train_images);
@@ -122,7 +157,20 @@ SleepJobResult run_sleep_job(SleepJob job) {
     const double start_s = job.resume ? static_cast<double>(ck.cursor.done) * awake.params.dt_ms * 1e-3 : 0.0;
     next_checkpoint_s = (std::floor(start_s / every + 1e-9) + 1.0) * every;
   }
+  std::vector<Snapshot> snapshots;
+  std::size_t next_snapshot = 1;
   hooks.after_bin = [&](double done_s, const std::function<SleepCursor()>& cursor) {
+    const double snap_s = static_cast<double>(next_snapshot) * job.snapshot_every_s;
+    if (job.snapshot_every_s > 0 && std::fabs(done_s - snap_s) < 1e-9 * std::max(1.0, snap_s)) {
+      // The state here is the end state of a sleep of snap_s: a sleep normalises the weights at
+      // the start of each block, never at its end, and its input chunks end at rate bins.
+      auto s = cursor().state;
+      s.labels.clear();
+      s.class_rate_Hz.clear();
+      const double t = std::round(snap_s * 1e9) / 1e9;  // 0.9, not 3 x 0.3 = 0.8999999999999999
+      snapshots.push_back({snapshot_state_name(job.to, t), t, std::move(s)});
+      ++next_snapshot;
+    }
     const bool stop = job.stop_requested && job.stop_requested();
     const bool due = every > 0.0 && done_s + 1e-9 >= next_checkpoint_s;
     if (due)
@@ -162,16 +210,21 @@ SleepJobResult run_sleep_job(SleepJob job) {
   }
   if (job.stopping_is_over) job.stopping_is_over();  // relabelling and writing are short; nothing is half-written
   progress.finish(fmt::format("{} exc spikes", rep.exc_spikes));
-  if (!job.no_relabel)
+  if (!job.no_relabel) {
     relabel(awake.params, rep.state, awake.seed, data, job.label_images, job.o.threads, job.show_progress,
             "label " + job.to);
+    for (auto& s : snapshots)
+      relabel(awake.params, s.state, awake.seed, data, job.label_images, job.o.threads, job.show_progress,
+              "label " + s.name);
+  }
   if (job.record != "none") {
     r.spikes_file = "spikes/sleep_" + job.to + ".h5";
     std::vector<io::PopulationSpikes> pops{population_spikes("exc", rep.spike_steps, rep.spike_ids, awake.params.dt_ms)};
     if (job.record == "all") pops.push_back(population_spikes("inh", rep.inh_spike_steps, rep.inh_spike_ids, awake.params.dt_ms));
     write_spike_file(job.run, r.spikes_file, pops);
   }
-  write_result(job, txn, rep, mean, r.wall_s, r.spikes_file);
+  write_result(job, txn, rep, mean, r.wall_s, r.spikes_file, snapshots);
+  for (const auto& s : snapshots) r.snapshots.push_back(s.name);
   std::error_code ec;
   std::filesystem::remove(ckpt_file, ec);
   io::remove_orphaned_temps(ckpt_file);

@@ -17,6 +17,7 @@ struct SleepJob {
   bool no_relabel = false, force = false, resume = false;
   bool seed_given = false;         // o.seed is the user's; else the run's master seed
   double checkpoint_every_s = 0;   // simulated seconds; 0 = only when stopped
+  double snapshot_every_s = 0;     // > 0: also keep the state every S simulated seconds as <to>_t{S}s
   int threads = 1;
   bool show_progress = true;
   std::string command_line;
@@ -30,7 +31,11 @@ struct SleepJobResult {
   std::size_t neurons = 0, theta_rose = 0, theta_fell = 0;
   std::uint64_t exc_spikes = 0;
   double duration_s = 0, wall_s = 0;
+  std::vector<std::string> snapshots;  // states written for --snapshot-every, in time order
 };
+
+/// Name of the state a sleep to `to` keeps at `t_s` simulated seconds: "<to>_t<t>s" (slept_t2s).
+std::string snapshot_state_name(const std::string& to, double t_s);
 
 /// Errors: UsageError (options, counts), RunFileError (run file or checkpoint), DataError,
 /// OutputError (the --to state exists without --force, the run changed since the checkpoint).

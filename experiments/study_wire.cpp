@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "sweep.hpp"
 
@@ -105,12 +106,16 @@ void canonical_study_rows(const h5::Group& root) {
     auto g = root.open_group(table);
     const auto seed = g.read<std::uint64_t>("seed");
     const auto k = g.read<std::uint64_t>("train_images");
+    // a study with network size as an axis: by neurons first
+    const auto n = g.has("neurons") ? g.read<std::uint64_t>("neurons") : std::vector<std::uint64_t>(seed.size(), 0);
     std::vector<std::size_t> order(seed.size());
     std::iota(order.begin(), order.end(), 0);
-    auto less = [&](std::size_t a, std::size_t b) { return std::pair{k[a], seed[a]} < std::pair{k[b], seed[b]}; };
+    auto less = [&](std::size_t a, std::size_t b) {
+      return std::tuple{n[a], k[a], seed[a]} < std::tuple{n[b], k[b], seed[b]};
+    };
     if (std::is_sorted(order.begin(), order.end(), less)) continue;
     std::stable_sort(order.begin(), order.end(), less);
-    static const std::set<std::string> u64 = {"seed", "train_images", "n_rose", "n_fell"}, u32 = {"n_samples", "n_silent"},
+    static const std::set<std::string> u64 = {"neurons", "seed", "train_images", "n_rose", "n_fell"}, u32 = {"n_samples", "n_silent"},
                                        text = {"state", "noise_type"};
     for (const auto& name : g.children()) {
       auto permute = [&](const auto& v) {

@@ -14,7 +14,7 @@ std::string encode_condition(const ConditionResult& c);
 ConditionResult decode_condition(std::string_view bytes);
 
 /// Puts the rows of /results and /threshold_analysis in canonical order: by (train_images,
-/// seed), each condition's rows in the order they were written. A no-op (nothing rewritten)
+/// seed) (by (neurons, train_images, seed) where the tables have a neurons column), each condition's rows in the order they were written. A no-op (nothing rewritten)
 /// when they already are, as for a one-process study with ascending --seeds/--train-amounts.
 void canonical_study_rows(const h5::Group& root);
 

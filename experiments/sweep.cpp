@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -53,10 +54,41 @@ std::pair<std::string, int> format_error(std::exception_ptr e) {
   std::_Exit(code);
 }
 
+// Rank 0's line for a SIGTERM (mpirun stopping the job because a rank died, or scancel), kept
+// ready by the sweep and written by the handler itself, which then ends the process: whatever
+// rank 0 is doing at that moment, it must not wait for it. mpirun follows its SIGTERM with a
+// SIGKILL one second later (odls_base_sigkill_timeout), and rank 0 can be stuck for good in an
+// MPI receive from the rank that died mid-message (Open MPI's shared-memory single copy fails,
+// "Read -1, expected N, errno = 3", and the receive never completes), or be in a commit longer
+// than that. A commit cut off this way leaves only its temporary sibling.
+struct TermLine {
+  char text[2][1024];
+  std::size_t len[2];
+  int code[2];
+};
+TermLine g_term_line;
+volatile std::sig_atomic_t g_term_which = -1;  // -1: no line armed (the handler then only records)
 volatile std::sig_atomic_t g_term = 0;
-extern "C" void on_term(int sig) { g_term = sig; }
+extern "C" void on_term(int sig) {
+  g_term = sig;
+  const int w = g_term_which;
+  if (w < 0) return;
+  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, g_term_line.text[w], g_term_line.len[w]);
+  ::_exit(g_term_line.code[w]);
+}
+// Prepares the line in the buffer the handler is not reading, then switches to it.
+void arm_term_line(const std::pair<std::string, int>& line) {
+  const int w = g_term_which == 0 ? 1 : 0;
+  const auto n = std::min(line.first.size(), sizeof g_term_line.text[w] - 2);
+  std::memcpy(g_term_line.text[w], line.first.data(), n);
+  g_term_line.text[w][n] = '\n';
+  g_term_line.len[w] = n + 1;
+  g_term_line.code[w] = line.second;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  g_term_which = w;
+}
 
-enum Tag : int { kReady = 1, kResult = 2, kTask = 3 };
+enum Tag : int { kReady = 1, kResult = 2, kTask = 3, kBroadcast = 4 };
 
 // Waits for a message without spinning a core (OpenMPI's blocking receive busy-polls, which on
 // an oversubscribed node takes the CPU from the ranks that compute).
@@ -150,9 +182,16 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
       if (failed) return;
     }
   });
-  auto old_term = std::signal(SIGTERM, on_term);
   std::size_t pending = order.size(), committed = 0;
-  int remote = g_size - 1;
+  auto stopped = [&] {
+    return Error(kExitTerminated, fmt::format("stopped by SIGTERM (a rank died, or the job was cancelled) with {} of {} {} "
+                                              "committed; run the same command again to do the rest",
+                                              committed, order.size(), what));
+  };
+  arm_term_line(format_error(std::make_exception_ptr(stopped())));
+  auto old_term = std::signal(SIGTERM, on_term);
+  int remote = g_size - 1, next_src = 0;
+  std::vector<char> live(static_cast<std::size_t>(g_size), 1);
   auto fail = [&](std::exception_ptr e) {
     stop = true;
     local.detach();  // error_exit aborts the job; the local item dies with it
@@ -179,9 +218,18 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
         fail(std::current_exception());
       }
       --pending, ++committed, progressed = true;
+      arm_term_line(format_error(std::make_exception_ptr(stopped())));
     }
+    // Only ranks still in this sweep: one already told that it is over may have sent its
+    // kReady for the next sweep, which is not this sweep's to take.
     Message st;
-    if (probe(-1, -1, st)) {
+    bool got = false;
+    for (int q = 0; q < g_size - 1 && !got; ++q) {
+      const int src = 1 + (next_src + q) % (g_size - 1);
+      if (live[static_cast<std::size_t>(src)] && probe(src, -1, st)) got = true;
+    }
+    if (got) {
+      next_src = st.source % (g_size - 1);  // start the next round after this rank (fairness)
       const auto msg = receive(st);
       if (st.tag == kResult) {
         try {
@@ -192,20 +240,16 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
           fail(std::current_exception());
         }
         --pending, ++committed;
+        arm_term_line(format_error(std::make_exception_ptr(stopped())));
       }
       ByteWriter w;
       const auto i = next();
       w.put<std::int64_t>(i ? static_cast<std::int64_t>(*i) : -1);
-      if (!i) --remote;
+      if (!i) --remote, live[static_cast<std::size_t>(st.source)] = 0;
       send(w.take(), st.source, kTask);
       progressed = true;
     }
-    if (g_term)
-      fail(std::make_exception_ptr(Error(
-          kExitTerminated,
-          fmt::format("stopped by SIGTERM (a rank died, or the job was cancelled) with {} of {} {} committed; "
-                      "run the same command again to do the rest",
-                      committed, order.size(), what))));
+    if (g_term) fail(std::make_exception_ptr(stopped()));  // only if the handler had no line
     if (progressed) {
       us = 200;
     } else {
@@ -215,6 +259,7 @@ void root(const std::vector<std::size_t>& todo, const std::function<double(std::
   }
   local.join();
   std::signal(SIGTERM, old_term);
+  g_term_which = -1;
 }
 
 // The plugin beside the binary (then the loader's search path); see mpi_api.hpp.
@@ -279,6 +324,7 @@ int mpi_size() { return g_size; }
 void set_error_formatter(ErrorFormatter f) { g_formatter = std::move(f); }
 
 int error_exit(std::exception_ptr e) {
+  g_term_which = -1;  // this line, not the SIGTERM line, when MPI_Abort's SIGTERM comes back
   auto [line, code] = format_error(e);
   if (g_size > 1) {
     if (g_rank != 0) {
@@ -290,6 +336,15 @@ int error_exit(std::exception_ptr e) {
   }
   fmt::print(stderr, "{}\n", line);
   return code;
+}
+
+void broadcast(std::string& bytes) {
+  if (g_size <= 1) return;
+  if (g_rank == 0) {
+    for (int r = 1; r < g_size; ++r) send(bytes, r, kBroadcast);
+  } else {
+    bytes = receive(wait_message(0, kBroadcast));
+  }
 }
 
 void sweep(const std::vector<std::size_t>& todo, const std::function<double(std::size_t)>& cost,

@@ -51,12 +51,18 @@ int error_exit(std::exception_ptr e);
 /// One process: in the order of `todo`, run then commit, on the calling thread.
 /// Several ranks: `todo` and `cost` are read on rank 0 only (other ranks may pass anything);
 /// items go out largest cost first (ties in `todo` order); commit runs on rank 0 only, in
-/// completion order. An exception on any rank ends the job through error_exit. On rank 0 a
+/// completion order. Consecutive sweeps are fine (rank 0 hears from a rank only until it has
+/// told it that this sweep is over). An exception on any rank ends the job through error_exit. On rank 0 a
 /// SIGTERM (mpirun stopping the job because a rank died, or scancel) ends the job with one line
 /// saying how many items were committed; what was committed stays committed.
 void sweep(const std::vector<std::size_t>& todo, const std::function<double(std::size_t)>& cost,
            const std::function<std::string(std::size_t)>& run,
            const std::function<void(std::size_t, const std::string&)>& commit, const std::string& what = "items");
+
+/// Rank 0's `bytes` on every rank (a no-op in one process): ranks other than 0 wait for it and
+/// replace theirs. Every rank must call it at the same point, as with sweep(); a sweep followed
+/// by a broadcast of what rank 0 gathered lets every rank go on from the same results.
+void broadcast(std::string& bytes);
 
 /// A flat little-endian-as-in-memory byte archive for sending results between ranks of the
 /// same binary (same ABI on every node: it is not a file format).

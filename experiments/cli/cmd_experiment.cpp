@@ -6,7 +6,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <set>
+#include <tuple>
 
 #include "analysis/statistics.hpp"
 #include "command.hpp"
@@ -22,10 +24,23 @@
 namespace snnsim::cli {
 namespace {
 
-std::string condition_name(std::uint64_t seed, std::size_t k) { return fmt::format("seed{}_train{}", seed, k); }
+/// One condition: network size N, seed, training amount. A study of one size names its
+/// conditions seed{S}_train{K}, as before sizes were an axis; one of several, n{N}_seed{S}_train{K}.
+struct Condition {
+  std::size_t neurons = 0;
+  std::uint64_t seed = 0;
+  std::size_t train_images = 0;
+};
 
-void write_condition(const h5::Group& root, const experiments::ConditionResult& c, const models::DiehlCookParams& p) {
-  const std::string name = "conditions/" + condition_name(c.seed, c.train_images);
+std::string condition_name(const Condition& c, bool sizes_axis) {
+  return (sizes_axis ? fmt::format("n{}_", c.neurons) : std::string()) + fmt::format("seed{}_train{}", c.seed, c.train_images);
+}
+
+/// With sizes_axis every row of /results and /threshold_analysis and every condition also
+/// carries `neurons`; without, the file is byte for byte what a study of one size always wrote.
+void write_condition(const h5::Group& root, const experiments::ConditionResult& c, const models::DiehlCookParams& p,
+                     bool sizes_axis) {
+  const std::string name = "conditions/" + condition_name({p.n_exc, c.seed, c.train_images}, sizes_axis);
   root.remove(name);
   auto g = root.create_group(name);
   const hsize_t n = p.n_exc, ni = p.n_input;
@@ -50,12 +65,15 @@ void write_condition(const h5::Group& root, const experiments::ConditionResult& 
   const auto& a = c.thresholds;
   g.set_attr<std::uint64_t>("seed", c.seed);
   g.set_attr<std::uint64_t>("train_images", c.train_images);
+  if (sizes_axis) g.set_attr<std::uint64_t>("neurons", p.n_exc);
   g.set_attr<double>("wall_s", c.wall_s);
   g.set_attr<std::uint8_t>("complete", 1);
 
   auto res = root.require_group("results");
+  const std::uint64_t neurons = p.n_exc;
   for (const auto& e : c.evals) {
     const std::uint64_t seed = c.seed, k = c.train_images;
+    if (sizes_axis) res.append<std::uint64_t>("neurons", std::span<const std::uint64_t>(&neurons, 1), {}, 256);
     res.append<std::uint64_t>("seed", std::span<const std::uint64_t>(&seed, 1), {}, 256);
     res.append<std::uint64_t>("train_images", std::span<const std::uint64_t>(&k, 1), {}, 256);
     res.append_strings("state", {e.state});
@@ -67,6 +85,7 @@ void write_condition(const h5::Group& root, const experiments::ConditionResult& 
   }
   auto th = root.require_group("threshold_analysis");
   const std::uint64_t seed = c.seed, k = c.train_images, rose = a.rose, fell = a.fell;
+  if (sizes_axis) th.append<std::uint64_t>("neurons", std::span<const std::uint64_t>(&neurons, 1), {}, 64);
   th.append<std::uint64_t>("seed", std::span<const std::uint64_t>(&seed, 1), {}, 64);
   th.append<std::uint64_t>("train_images", std::span<const std::uint64_t>(&k, 1), {}, 64);
   th.append<std::uint64_t>("n_rose", std::span<const std::uint64_t>(&rose, 1), {}, 64);
@@ -88,13 +107,16 @@ void write_csv(const h5::Group& root, const std::filesystem::path& csv) {
   const auto level = r.read<double>("noise_level");
   const auto acc = r.read<double>("accuracy");
   const auto n = r.read<std::uint32_t>("n_samples");
+  const bool sizes_axis = r.has("neurons");
+  const auto neurons = sizes_axis ? r.read<std::uint64_t>("neurons") : std::vector<std::uint64_t>{};
   const auto tmp = csv.string() + ".tmp";
   {
     std::ofstream out(tmp);
     if (!out) throw OutputError(csv.string() + ": cannot write");
-    out << "seed,train_images,state,noise_type,noise_level,accuracy,n_samples\n";
+    out << (sizes_axis ? "neurons," : "") << "seed,train_images,state,noise_type,noise_level,accuracy,n_samples\n";
     for (std::size_t q = 0; q < acc.size(); ++q)
-      out << fmt::format("{},{},{},{},{},{:.6f},{}\n", seed[q], k[q], state[q], type[q], level[q], acc[q], n[q]);
+      out << (sizes_axis ? fmt::format("{},", neurons[q]) : std::string())
+          << fmt::format("{},{},{},{},{},{:.6f},{}\n", seed[q], k[q], state[q], type[q], level[q], acc[q], n[q]);
   }
   std::filesystem::rename(tmp, csv);
 }
@@ -103,8 +125,10 @@ struct StudyCommand {
   CommonOptions common;
   models::DiehlCookParams params;
   experiments::StudyOptions o;
-  std::string data_dir, out, seeds_text, amounts_text, gauss_text, blur_text, csv;
+  std::string data_dir, out, neurons_text, seeds_text, amounts_text, gauss_text, blur_text, csv;
+  std::vector<std::size_t> sizes;  // --neurons, ascending; params.n_exc is the first
   bool force = false;
+  bool sizes_axis() const { return sizes.size() > 1; }
 };
 
 /// The defaults of the list options are StudyOptions' defaults, written as lists.
@@ -118,7 +142,8 @@ void add_options(po::options_description& d, StudyCommand& c) {
   add_data_option(d, c.data_dir, "MNIST/Fashion-MNIST IDX dir");
   d.add_options()("out", po::value<std::string>(&c.out), "study file (required; resumed if it exists)")(
       "csv", po::value<std::string>(&c.csv), "CSV summary (default: next to --out)")(
-      "neurons", po::value<std::size_t>(&c.params.n_exc)->default_value(400), "excitatory neurons N (1..65535)")(
+      "neurons", po::value<std::string>(&c.neurons_text)->default_value("400"),
+      "excitatory neurons N (1..65535); a comma list makes network size an axis of the study")(
       "seeds", po::value<std::string>(&c.seeds_text)->default_value(list_text(o.seeds)), "comma list of seeds")(
       "train-amounts", po::value<std::string>(&c.amounts_text)->default_value(list_text(o.train_amounts)),
       "comma list of training-set sizes")(
@@ -144,7 +169,15 @@ void add_options(po::options_description& d, StudyCommand& c) {
 void check(const po::variables_map& vm, StudyCommand& c) {
   auto& o = c.o;
   require_file(c.out, "--out STUDY.h5", "experiment sleep");
-  for (const char* key : {"neurons", "test-images", "noise-test-images", "label-cap"}) require_positive(vm, key);
+  for (const char* key : {"test-images", "noise-test-images", "label-cap"}) require_positive(vm, key);
+  c.sizes.clear();
+  for (double n : parse_list(c.neurons_text, "neurons", 1, 65535)) {
+    if (n != std::floor(n)) throw UsageError(fmt::format("--neurons: {} is not a whole number", n));
+    c.sizes.push_back(static_cast<std::size_t>(n));
+  }
+  std::sort(c.sizes.begin(), c.sizes.end());
+  if (std::adjacent_find(c.sizes.begin(), c.sizes.end()) != c.sizes.end()) throw UsageError("--neurons lists a size twice");
+  c.params.n_exc = c.sizes.front();
   o.threads = resolve_threads(c.common.threads);
   o.seeds.clear();
   for (double s : parse_list(c.seeds_text, "seeds", 0, 9007199254740992.0)) o.seeds.push_back(static_cast<std::uint64_t>(s));
@@ -153,7 +186,11 @@ void check(const po::variables_map& vm, StudyCommand& c) {
   o.gaussian_levels = parse_list(c.gauss_text, "gaussian-levels", 0, 1e3);
   o.blur_levels = parse_list(c.blur_text, "blur-levels", 0, 1e3);
   try {
-    models::validate(c.params);
+    for (auto n : c.sizes) {
+      auto p = c.params;
+      p.n_exc = n;
+      models::validate(p);
+    }
     experiments::validate(o.sleep);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
@@ -167,7 +204,7 @@ std::set<std::string> open_study(const StudyCommand& c) {
   const auto& o = c.o;
   const std::string signature = fmt::format(
       "neurons={} test={} noise_test={} label_cap={} gauss={} blur={} noise_seed={} sleep=({},{},{},{},{}) data={}",
-      c.params.n_exc, o.test_images, o.noise_test_images, o.label_cap, c.gauss_text, c.blur_text, o.noise_seed,
+      fmt::join(c.sizes, ","), o.test_images, o.noise_test_images, o.label_cap, c.gauss_text, c.blur_text, o.noise_seed,
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
       std::filesystem::absolute(c.data_dir).string()) +
       (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "");
@@ -188,8 +225,13 @@ std::set<std::string> open_study(const StudyCommand& c) {
     auto txn = io::RunFileTransaction::create(c.out, true);
     auto root = txn.root();
     root.set_attr("format", "snnsim-sleep-study");
-    const std::uint32_t version[2] = {1, 0};
+    // 1.1: network size is an axis (a `neurons` column and attribute); 1.0: one size.
+    const std::uint32_t version[2] = {1, c.sizes_axis() ? 1u : 0u};
     root.set_attr_array<std::uint32_t>("format_version", version);
+    if (c.sizes_axis()) {
+      const std::vector<std::uint64_t> sizes(c.sizes.begin(), c.sizes.end());
+      root.set_attr_array<std::uint64_t>("neurons", sizes);
+    }
     root.set_attr("signature", signature);
     root.set_attr("command_line", joined_command_line());
     io::write_config(root, c.params, read_config_text(c.common.config_file));
@@ -205,40 +247,50 @@ nlohmann::json run_conditions(const StudyCommand& c, const io::LabelledImages& t
                               const std::set<std::string>& done) {
   const auto& o = c.o;
   const bool quiet = c.common.quiet;
-  // Conditions in canonical order (train_images, seed).
-  std::vector<std::pair<std::uint64_t, std::size_t>> conds;
+  // Conditions in canonical order (neurons, train_images, seed).
+  const bool axis = c.sizes_axis();
+  std::vector<Condition> conds;
   std::vector<std::size_t> todo;
   std::size_t total = 0, finished = 0;
-  for (auto k : o.train_amounts)
-    for (auto s : o.seeds) {
-      if (done.count(condition_name(s, k))) {
-        if (!quiet) fmt::print(stderr, "{}: done earlier, skipped\n", condition_name(s, k));
-      } else {
-        todo.push_back(conds.size());
-        total += experiments::condition_work(o, k);
+  // Work of a condition, for progress and largest-first: image presentations, times N when
+  // sizes differ (a step's cost grows with the 784 x N input synapses).
+  auto work = [&](const Condition& q) { return experiments::condition_work(o, q.train_images) * (axis ? q.neurons : 1); };
+  for (auto n : c.sizes)
+    for (auto k : o.train_amounts)
+      for (auto s : o.seeds) {
+        const Condition q{n, s, k};
+        if (done.count(condition_name(q, axis))) {
+          if (!quiet) fmt::print(stderr, "{}: done earlier, skipped\n", condition_name(q, axis));
+        } else {
+          todo.push_back(conds.size());
+          total += work(q);
+        }
+        conds.push_back(q);
       }
-      conds.push_back({s, k});
-    }
   experiments::Progress progress("experiment sleep", total, !quiet && experiments::mpi_root());
   nlohmann::json summary = nlohmann::json::array();
   auto run = [&](std::size_t i) {
-    // Named copies, not a structured binding: C++17 lambdas cannot capture bindings (clang).
-    const auto s = conds[i].first;
-    const auto k = conds[i].second;
-    return experiments::encode_condition(experiments::run_condition(c.params, train, test, o, s, k, [&](std::size_t units) {
-      if (experiments::mpi_parallel()) return;  // progress counts whole conditions then
-      finished += units;
-      progress.update(finished, condition_name(s, k));
-    }));
+    const auto q = conds[i];
+    auto p = c.params;
+    p.n_exc = q.neurons;
+    return experiments::encode_condition(
+        experiments::run_condition(p, train, test, o, q.seed, q.train_images, [&](std::size_t units) {
+          if (experiments::mpi_parallel()) return;  // progress counts whole conditions then
+          finished += units * (axis ? q.neurons : 1);
+          progress.update(finished, condition_name(q, axis));
+        }));
   };
   std::size_t committed_work = 0;
   auto commit = [&](std::size_t, const std::string& bytes) {
     const auto r = experiments::decode_condition(bytes);
-    const auto name = condition_name(r.seed, r.train_images);
-    finished = committed_work += experiments::condition_work(o, r.train_images);
+    const Condition q{r.trained.n_exc, r.seed, r.train_images};
+    const auto name = condition_name(q, axis);
+    finished = committed_work += work(q);
     progress.update(finished, name);
+    auto p = c.params;
+    p.n_exc = q.neurons;
     auto txn = io::RunFileTransaction::update_any(c.out);
-    write_condition(txn.root(), r, c.params);
+    write_condition(txn.root(), r, p, axis);
     experiments::canonical_study_rows(txn.root());
     write_csv(txn.root(), c.csv);
     txn.commit();
@@ -252,13 +304,16 @@ nlohmann::json run_conditions(const StudyCommand& c, const io::LabelledImages& t
       fmt::print(stderr, "\n{}: clean accuracy {:.3f} -> {:.3f} after sleep; theta rose {} fell {}; {:.0f} s\n", name,
                  before, after, r.thresholds.rose, r.thresholds.fell, r.wall_s);
     summary.push_back({{"seed", r.seed}, {"train_images", r.train_images}, {"accuracy_before", before}, {"accuracy_after", after}});
+    if (axis) summary.back()["neurons"] = q.neurons;
   };
-  experiments::sweep(todo, [&](std::size_t i) { return double(experiments::condition_work(o, conds[i].second)); },
-                     run, commit, "conditions");
+  experiments::sweep(todo, [&](std::size_t i) { return double(work(conds[i])); }, run, commit, "conditions");
   if (!experiments::mpi_root()) return summary;
   std::stable_sort(summary.begin(), summary.end(), [](const auto& x, const auto& y) {
-    return std::pair{x["train_images"].template get<std::size_t>(), x["seed"].template get<std::uint64_t>()} <
-           std::pair{y["train_images"].template get<std::size_t>(), y["seed"].template get<std::uint64_t>()};
+    auto key = [](const auto& j) {
+      return std::tuple{j.contains("neurons") ? j["neurons"].template get<std::size_t>() : std::size_t{0},
+                        j["train_images"].template get<std::size_t>(), j["seed"].template get<std::uint64_t>()};
+    };
+    return key(x) < key(y);
   });
   progress.finish();
   return summary;

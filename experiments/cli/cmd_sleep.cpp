@@ -33,7 +33,10 @@ void add_options(po::options_description& d, experiments::SleepJob& j) {
   d.add_options()("force", po::bool_switch(&j.force), "replace an existing --to state")(
       "checkpoint-every", po::value<double>(&j.checkpoint_every_s)->default_value(0.0),
       "write RUN.h5.sleep-<to>.ckpt every S simulated seconds (0 = only on SIGINT/SIGTERM)")(
-      "resume", po::bool_switch(&j.resume), "continue from RUN.h5.sleep-<to>.ckpt (its settings are used)");
+      "resume", po::bool_switch(&j.resume), "continue from RUN.h5.sleep-<to>.ckpt (its settings are used)")(
+      "snapshot-every", po::value<double>(&j.snapshot_every_s)->default_value(0.0),
+      "also keep the state every S simulated seconds (a multiple of 0.1) as <to>_t<t>s, relabelled like <to>: "
+      "each equals the end state of a sleep of t seconds (eval --state slept_t2s); not with --resume");
 }
 
 }  // namespace
@@ -52,6 +55,8 @@ int cmd_sleep(const std::vector<std::string>& args) {
   const auto& to = job.to;
   if (to.empty() || to.find('/') != std::string::npos || to[0] == '.') throw UsageError("--to must be a plain name");
   if (!job.resume) record_spikes(job.record, true);
+  if (job.resume && job.snapshot_every_s != 0)
+    throw UsageError("--snapshot-every cannot resume (the checkpoint does not keep the states before it)");
   job.threads = resolve_threads(common.threads);
   job.seed_given = vm.count("seed") > 0;
   job.show_progress = !common.quiet;
@@ -66,11 +71,13 @@ int cmd_sleep(const std::vector<std::string>& args) {
     return signals->exit_code();
   }
   const double sim_per_wall = r.duration_s / r.wall_s;
-  if (common.json)
-    print_json({{"command", "sleep"}, {"run", job.run}, {"from", job.from}, {"to", to}, {"duration_s", r.duration_s},
-                {"wall_s", r.wall_s}, {"simulated_s_per_wall_s", sim_per_wall}, {"exc_spikes", r.exc_spikes},
-                {"theta_rose", r.theta_rose}, {"theta_fell", r.theta_fell}, {"spikes_file", r.spikes_file}});
-  else
+  if (common.json) {
+    nlohmann::json j = {{"command", "sleep"}, {"run", job.run}, {"from", job.from}, {"to", to}, {"duration_s", r.duration_s},
+                        {"wall_s", r.wall_s}, {"simulated_s_per_wall_s", sim_per_wall}, {"exc_spikes", r.exc_spikes},
+                        {"theta_rose", r.theta_rose}, {"theta_fell", r.theta_fell}, {"spikes_file", r.spikes_file}};
+    if (!r.snapshots.empty()) j["snapshots"] = r.snapshots;
+    print_json(j);
+  } else
     fmt::print("slept {} s ({:.1f} s wall, {:.0f}x real time): {} exc spikes; theta rose in {} and fell in {} of {} "
                "neurons; saved network/{}\n",
                r.duration_s, r.wall_s, sim_per_wall, r.exc_spikes, r.theta_rose, r.theta_fell, r.neurons, to);

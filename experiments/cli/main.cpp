@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
     });
     try {
       // Only these spread over MPI ranks (docs/mpi.md); any other would run R times over one output.
-      if (snnsim::experiments::mpi_parallel() && name != "experiment" && name != "tune-sleep" && name != "src")
+      if (snnsim::experiments::mpi_parallel() && name != "experiment" && name != "tune-sleep" && name != "src" &&
+          name != "tune-src")
         throw snnsim::UsageError(name + " runs in one process: start it without mpirun/srun (docs/mpi.md)");
       return c.run(args);
     } catch (...) {

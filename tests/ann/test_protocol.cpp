@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "ann/experiment.hpp"
 #include "ann/protocol.hpp"
 #include "synthetic.hpp"
 
@@ -187,4 +188,71 @@ TEST(AnnProtocol, PlanSleepSamplesTheTrainedImagesEveryStepOrOncePerSleep) {
   const auto once = plan_sleep(net, td, cfg, 2, 1);
   EXPECT_FALSE(once.per_step.active());
   EXPECT_GT((once.mean - mean_image(td.pool[1].X)).cwiseAbs().maxCoeff(), 1e-3f);
+}
+
+// tune_search in batches (tune-src --trial-batch, docs/mpi.md): the trials depend on the batch
+// size only, not on how a batch is scored; batch 1 is the sequential search.
+namespace {
+std::vector<snnsim::ann::TuneTrial> search_with(int batch, int trials, bool reversed_scoring) {
+  using namespace snnsim::ann;
+  SleepParams preset;
+  preset.max_rate = 100;
+  preset.inc = 0.01;
+  preset.dec = 0.001;
+  preset.beta = {1, 2, 3};
+  preset.alpha_scale = 10;
+  TuneOptions opt;
+  opt.trials = trials;
+  opt.seeds = 2;
+  opt.seed = 7;
+  opt.batch = batch;
+  // A made-up score: smooth in the parameters, different per seed.
+  auto one = [](const SleepParams& p, int si) {
+    Accuracy a;
+    a.overall = std::sin(p.max_rate * 0.01 + si) + std::cos(p.alpha_scale * 0.1) + p.beta[1];
+    a.per_task = {a.overall, -a.overall};
+    return a;
+  };
+  auto score = [&](const std::vector<SleepParams>& b) {
+    std::vector<TuneScore> out(b.size() * 2);
+    for (std::size_t q = 0; q < out.size(); ++q) {
+      const std::size_t i = reversed_scoring ? out.size() - 1 - q : q;  // any order, as ranks finish
+      out[i].acc = one(b[i / 2], static_cast<int>(i % 2));
+    }
+    return out;
+  };
+  return tune_search(preset, opt, score);
+}
+}  // namespace
+
+TEST(TuneSearch, BatchesDependOnTheBatchSizeOnly) {
+  const auto seq = search_with(1, 7, false);
+  ASSERT_EQ(seq.size(), 7u);
+  EXPECT_EQ(seq[0].params.max_rate, 100);  // trial 0 is the preset
+  for (int b : {2, 3, 7}) {
+    const auto x = search_with(b, 7, false), y = search_with(b, 7, true);
+    ASSERT_EQ(x.size(), 7u);
+    for (std::size_t t = 0; t < 7; ++t) {
+      EXPECT_EQ(x[t].params.max_rate, y[t].params.max_rate);
+      EXPECT_EQ(x[t].score, y[t].score);
+    }
+    // The first batch jitters the preset with the sequential search's draws for trial 1: the
+    // same first proposal; later ones differ once a batch (not a trial) sets the base.
+    EXPECT_EQ(x[1].params.max_rate, seq[1].params.max_rate);
+    // every candidate of batch 2 jitters the best of batch 1
+    if (b < 7) {
+      std::size_t best = 0;
+      for (std::size_t t = 1; t < static_cast<std::size_t>(b); ++t)
+        if (x[t].score > x[best].score) best = t;
+      const double s = 2.0;  // default spread
+      for (std::size_t t = static_cast<std::size_t>(b); t < std::min<std::size_t>(7, 2 * b); ++t) {
+        const double r = x[t].params.max_rate / x[best].params.max_rate;
+        EXPECT_GE(r, 1 / s);
+        EXPECT_LE(r, s);
+      }
+    }
+  }
+  // the mean over seeds, summed in seed order
+  const double a0 = std::sin(100 * 0.01 + 0) + std::cos(10 * 0.1) + 2.0, a1 = std::sin(100 * 0.01 + 1) + std::cos(10 * 0.1) + 2.0;
+  EXPECT_EQ(seq[0].score, 0.0 + a0 / 2 + a1 / 2);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sweeps under mpirun (issue 18): `experiment sleep`, `tune-sleep` and `src --seeds 3` under 2
 # and 3 ranks give the same file, CSV and JSON as one process, byte for byte (provenance and
-# timing aside); `src` without --seed and `tune-src` are refused under several ranks; kill -9 of one
+# timing aside); `tune-src` under 1, 2 and 3 ranks gives one process's result at the same
+# --trial-batch; `src`/`tune-src` without --seed are refused under several ranks; kill -9 of one
 # rank part-way ends the job non-zero with snnsim's error line, keeps every committed condition,
 # and the rerun under another rank count completes it bit-identical; a rank with bad input ends
 # the whole job with its own error line and exit code, not a hang.
@@ -26,6 +27,15 @@ for r in 2 3; do
   cmp "$work/one.csv" "$work/r$r.csv" || fail "study under $r ranks: CSV differs"
   [ "$(nowall "$work/one.json")" = "$(nowall "$work/r$r.json")" ] || fail "study under $r ranks: JSON differs"
 done
+
+# Network size as an axis: 2 sizes x 2 seeds x 1 amount, largest N first, under 2 ranks.
+sizes=(experiment sleep --data "$data" --neurons 20,40 --seeds 1,2 --train-amounts 30 --test-images 20
+       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --threads 1 --json -q)
+"$snnsim" "${sizes[@]}" --out "$work/sz1.h5" > "$work/sz1.json" || fail "one-process two-size study"
+mpi 2 "${sizes[@]}" --out "$work/sz2.h5" > "$work/sz2.json" || fail "two-size study under 2 ranks"
+"$python" "$same" "$work/sz1.h5" "$work/sz2.h5" || fail "two-size study under 2 ranks: file differs"
+cmp "$work/sz1.csv" "$work/sz2.csv" || fail "two-size study under 2 ranks: CSV differs"
+[ "$(nowall "$work/sz1.json")" = "$(nowall "$work/sz2.json")" ] || fail "two-size study under 2 ranks: JSON differs"
 
 # kill -9 of rank 1 once a condition is committed; then resume under 3 ranks.
 "$mpirun" -n 2 "$snnsim" "${study[@]}" --out "$work/k.h5" > /dev/null 2> "$work/k.err" &
@@ -89,15 +99,32 @@ if "$snnsim" src --help > /dev/null 2>&1; then  # built with ann/ (SNNSIM_WITH_A
       fail "src under $r ranks: file differs"
     [ "$(nosrctime "$work/src1/src.json")" = "$(nosrctime "$work/src$r/src.json")" ] || fail "src under $r ranks: JSON differs"
   done
-  # Without --seed every rank would draw its own: refused, once, exit 2. tune-src stays one process.
+  # Without --seed every rank would draw its own: refused, once, exit 2.
   (cd "$work/src1" && mpi 2 "${src[@]}" > /dev/null 2> nos.err)
   rc=$?
   [ $rc = 2 ] && grep -q "^snnsim src: error: under mpirun/srun give --seed$" "$work/src1/nos.err" ||
     { fail "src without --seed under 2 ranks: exit $rc"; cat "$work/src1/nos.err"; }
-  mpi 2 tune-src --data "$data" --out "$work/tune.h5" > /dev/null 2> "$work/tsrc.err"
+
+  # tune-src: 5 trials x 2 seeds in batches (--trial-batch; under MPI its default is the rank
+  # count). The trials depend on the batch size only: 2 and 3 ranks at --trial-batch 2 give one
+  # process's file and JSON at --trial-batch 2; 1 rank (batch 1) gives the sequential search.
+  tsrc=(tune-src --data "$data" --tasks 2 --per-task 200 --max-train 2000 --epochs 1 --hidden 50,50 --sleep-steps 100
+        --sleep-steps-per-task 50 --val 50 --trials 5 --seeds 2 --threads 1 --json -q --out tune.h5)
+  mkdir -p "$work/ts1" "$work/ts1m" "$work/ts2" "$work/ts2m" "$work/ts3m"
+  (cd "$work/ts1" && "$snnsim" "${tsrc[@]}" --seed 3 > tune.json) || fail "one-process tune-src"
+  (cd "$work/ts1m" && mpi 1 "${tsrc[@]}" --seed 3 > tune.json) || fail "tune-src under 1 rank"
+  (cd "$work/ts2" && "$snnsim" "${tsrc[@]}" --seed 3 --trial-batch 2 > tune.json) || fail "one-process tune-src --trial-batch 2"
+  (cd "$work/ts2m" && mpi 2 "${tsrc[@]}" --seed 3 --trial-batch 2 > tune.json) || fail "tune-src under 2 ranks"
+  (cd "$work/ts3m" && mpi 3 "${tsrc[@]}" --seed 3 --trial-batch 2 > tune.json) || fail "tune-src under 3 ranks"
+  for p in ts1:ts1m ts2:ts2m ts2:ts3m; do
+    a=${p%%:*} b=${p##*:}
+    "$python" "$same" --skip created_utc "$work/$a/tune.h5" "$work/$b/tune.h5" || fail "tune-src $b: file differs from $a"
+    cmp "$work/$a/tune.json" "$work/$b/tune.json" || fail "tune-src $b: JSON differs from $a"
+  done
+  (cd "$work/ts2m" && mpi 2 "${tsrc[@]}" > /dev/null 2> nos.err)
   rc=$?
-  [ $rc = 2 ] && grep -q "^snnsim tune-src: error: tune-src runs in one process" "$work/tsrc.err" ||
-    { fail "tune-src under 2 ranks: exit $rc"; cat "$work/tsrc.err"; }
+  [ $rc = 2 ] && grep -q "^snnsim tune-src: error: under mpirun/srun give --seed$" "$work/ts2m/nos.err" ||
+    { fail "tune-src without --seed under 2 ranks: exit $rc"; cat "$work/ts2m/nos.err"; }
 fi
 
 # Bad input on rank 1 only (MPMD launch): its line, its exit code, and no hang.
