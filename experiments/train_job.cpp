@@ -93,7 +93,7 @@ void write_spikes(const TrainJob& job, models::DiehlCookNetwork& net, sim::Step 
 
 void write_run(const TrainJob& job, const TrainOptions& topt, const models::NetworkState& init,
                const models::NetworkState& trained, const io::TrainLogColumns& log, const TrainJobResult& r,
-               const std::string& spikes_file) {
+               const std::string& spikes_file, const NeuronTrainCounts& counts) {
   auto txn = io::RunFileTransaction::create(job.out, true);
   auto root = txn.root();
   io::write_header(root, job.command_line);
@@ -111,7 +111,13 @@ void write_run(const TrainJob& job, const TrainOptions& topt, const models::Netw
   io::write_state(root, ok ? "trained" : "stopped", trained, {"train", "init"});
   root.open_group(ok ? "network/trained" : "network/stopped").set_attr("spikes_file", spikes_file);
   io::append_train_log(root, log);
-  root.open_group("train").set_attr<double>("wall_s", r.wall_s);
+  auto train = root.open_group("train");
+  train.set_attr<double>("wall_s", r.wall_s);
+  if (counts.spikes.size() == job.params.n_exc) {
+    train.write<std::uint64_t>("exc_spike_count", counts.spikes, {counts.spikes.size()});
+    train.write<std::uint64_t>("exc_active_samples", counts.active_samples, {counts.active_samples.size()});
+    train.set_attr<std::uint64_t>("counts_from_sample", counts.counted_from);
+  }
   txn.commit();
 }
 
@@ -241,7 +247,7 @@ TrainJobResult run_train_job(TrainJob job) {
     write_spikes(job, net, record_start);
   }
   r.labels = state_report(job.params, trained, report.stopped.empty() && !job.no_label ? &lab : nullptr);
-  write_run(job, topt, init, trained, log_columns, r, spikes_file);
+  write_run(job, topt, init, trained, log_columns, r, spikes_file, cursor.neuron);
   std::error_code ec;
   std::filesystem::remove(ckpt_file, ec);
   io::remove_orphaned_temps(ckpt_file);
