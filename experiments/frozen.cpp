@@ -136,7 +136,7 @@ Labelling assign_from_class_sums(std::span<const double> sum, const std::array<s
 
 Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
                     const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress,
-                    bool record_spikes) {
+                    bool record_spikes, bool keep_counts) {
   if (s.labels.size() != p.n_exc) throw std::invalid_argument("state has no labels: run label assignment first");
   auto responses =
       frozen_responses(p, s, seed, data.images, count, models::kStreamEvalInput, threads, progress, record_spikes);
@@ -154,7 +154,7 @@ Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState
     ++e.confusion[data.labels[k] * 10 + predicted];
     if (predicted == data.labels[k]) ++e.n_correct;
   }
-  if (record_spikes) e.responses = std::move(responses);
+  if (record_spikes || keep_counts) e.responses = std::move(responses);
   return e;
 }
 

@@ -58,13 +58,14 @@ struct Evaluation {
   std::size_t n_samples = 0, n_correct = 0, n_silent = 0, capped = 0;
   std::array<std::uint32_t, 100> confusion{};  // [true][predicted]; silent images are not in it
   std::vector<std::int8_t> predictions;        // -1 = silent
-  std::vector<ImageResponse> responses;        // kept only when spikes were recorded
+  std::vector<ImageResponse> responses;        // kept only when spikes were recorded or counts asked for
   double accuracy() const { return n_samples ? static_cast<double>(n_correct) / static_cast<double>(n_samples) : 0.0; }
 };
 
-/// Scores the first `count` images of `data` with the labels in `s`.
+/// Scores the first `count` images of `data` with the labels in `s`. `keep_counts` keeps each
+/// image's responses (per-neuron counts) in Evaluation::responses without recording spikes.
 Evaluation evaluate(const models::DiehlCookParams& p, const models::NetworkState& s, std::uint64_t seed,
                     const io::LabelledImages& data, std::size_t count, int threads, const ProgressFn& progress = {},
-                    bool record_spikes = false);
+                    bool record_spikes = false, bool keep_counts = false);
 
 }  // namespace snnsim::experiments

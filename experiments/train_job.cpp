@@ -91,36 +91,6 @@ void write_spikes(const TrainJob& job, models::DiehlCookNetwork& net, sim::Step 
   write_spike_file(job.out, "spikes/train.h5", pops);
 }
 
-void write_run(const TrainJob& job, const TrainOptions& topt, const models::NetworkState& init,
-               const models::NetworkState& trained, const io::TrainLogColumns& log, const TrainJobResult& r,
-               const std::string& spikes_file, const NeuronTrainCounts& counts) {
-  auto txn = io::RunFileTransaction::create(job.out, true);
-  auto root = txn.root();
-  io::write_header(root, job.command_line);
-  io::write_config(root, job.params, job.config_text);
-  auto cfg = root.open_group("config");
-  cfg.set_attr<std::uint64_t>("master_seed", job.seed);
-  cfg.set_attr<std::uint64_t>("train_images", job.train_images);
-  cfg.set_attr<std::uint64_t>("epochs", job.epochs);
-  cfg.set_attr<std::uint8_t>("shuffle", topt.shuffle ? 1 : 0);
-  cfg.set_attr<std::uint64_t>("label_images", job.no_label ? 0 : job.label_images);
-  cfg.set_attr<std::uint32_t>("threads", static_cast<std::uint32_t>(job.threads));
-  cfg.set_attr("data_dir", std::filesystem::absolute(job.data_dir).string());
-  io::write_state(root, "init", init, {"init", ""});
-  const bool ok = r.stopped.empty();
-  io::write_state(root, ok ? "trained" : "stopped", trained, {"train", "init"});
-  root.open_group(ok ? "network/trained" : "network/stopped").set_attr("spikes_file", spikes_file);
-  io::append_train_log(root, log);
-  auto train = root.open_group("train");
-  train.set_attr<double>("wall_s", r.wall_s);
-  if (counts.spikes.size() == job.params.n_exc) {
-    train.write<std::uint64_t>("exc_spike_count", counts.spikes, {counts.spikes.size()});
-    train.write<std::uint64_t>("exc_active_samples", counts.active_samples, {counts.active_samples.size()});
-    train.set_attr<std::uint64_t>("counts_from_sample", counts.counted_from);
-  }
-  txn.commit();
-}
-
 // Statistics that say what was simulated (bench/compare checks them against Brian2).
 void describe(const TrainJob& job, const models::NetworkState& init, const models::NetworkState& trained,
               TrainJobResult& r) {
@@ -141,6 +111,34 @@ void describe(const TrainJob& job, const models::NetworkState& init, const model
 }
 
 }  // namespace
+
+void write_trained_run(const std::string& out, bool force, const TrainedRun& r) {
+  auto txn = io::RunFileTransaction::create(out, force);
+  auto root = txn.root();
+  io::write_header(root, r.command_line);
+  io::write_config(root, r.params, r.config_text);
+  auto cfg = root.open_group("config");
+  cfg.set_attr<std::uint64_t>("master_seed", r.seed);
+  cfg.set_attr<std::uint64_t>("train_images", r.train_images);
+  cfg.set_attr<std::uint64_t>("epochs", r.epochs);
+  cfg.set_attr<std::uint8_t>("shuffle", r.shuffle ? 1 : 0);
+  cfg.set_attr<std::uint64_t>("label_images", r.label_images);
+  cfg.set_attr<std::uint32_t>("threads", static_cast<std::uint32_t>(r.threads));
+  cfg.set_attr("data_dir", r.data_dir);
+  io::write_state(root, "init", r.init, {"init", ""});
+  io::write_state(root, r.state_name, r.state, r.info);
+  root.open_group("network/" + r.state_name).set_attr("spikes_file", r.spikes_file);
+  io::append_train_log(root, r.log);
+  auto train = root.open_group("train");
+  train.set_attr<double>("wall_s", r.wall_s);
+  const auto& counts = r.neuron_counts;
+  if (counts.spikes.size() == r.params.n_exc) {
+    train.write<std::uint64_t>("exc_spike_count", counts.spikes, {counts.spikes.size()});
+    train.write<std::uint64_t>("exc_active_samples", counts.active_samples, {counts.active_samples.size()});
+    train.set_attr<std::uint64_t>("counts_from_sample", counts.counted_from);
+  }
+  txn.commit();
+}
 
 TrainJobResult run_train_job(TrainJob job) {
   // Check the output first: a bad path fails before minutes of training.
@@ -247,7 +245,28 @@ TrainJobResult run_train_job(TrainJob job) {
     write_spikes(job, net, record_start);
   }
   r.labels = state_report(job.params, trained, report.stopped.empty() && !job.no_label ? &lab : nullptr);
-  write_run(job, topt, init, trained, log_columns, r, spikes_file, cursor.neuron);
+  {
+    TrainedRun w;
+    w.params = job.params;
+    w.config_text = job.config_text;
+    w.command_line = job.command_line;
+    w.data_dir = std::filesystem::absolute(job.data_dir).string();
+    w.seed = job.seed;
+    w.train_images = job.train_images;
+    w.epochs = job.epochs;
+    w.label_images = job.no_label ? 0 : job.label_images;
+    w.shuffle = topt.shuffle;
+    w.threads = job.threads;
+    w.init = init;
+    w.state = std::move(trained);
+    w.state_name = r.stopped.empty() ? "trained" : "stopped";
+    w.log = std::move(log_columns);
+    w.wall_s = r.wall_s;
+    w.spikes_file = spikes_file;
+    w.neuron_counts = cursor.neuron;
+    write_trained_run(job.out, true, w);
+    trained = std::move(w.state);
+  }
   std::error_code ec;
   std::filesystem::remove(ckpt_file, ec);
   io::remove_orphaned_temps(ckpt_file);

@@ -8,9 +8,11 @@
 #include <string>
 
 #include "models/diehl_cook.hpp"
+#include "train.hpp"
 #include "spike_file.hpp"
 
 #include "experiments/run_access.hpp"
+#include "experiments/run_file.hpp"
 
 namespace snnsim::experiments {
 
@@ -41,6 +43,27 @@ struct TrainJobResult {
   double theta_mean_mV = 0, theta_std_mV = 0, weight_mean = 0, weight_std = 0, weight_abs_change_mean = 0;
   StateReport labels;  // the trained state's labels (silent, class-flat) and rest-firing neurons
 };
+
+/// What a new run file holds after training: the layout `snnsim train` writes (docs/run-file.md),
+/// also written by the Python module's Network.save.
+struct TrainedRun {
+  models::DiehlCookParams params;
+  std::string config_text, command_line;
+  std::string data_dir;  // stored as given (train makes it absolute)
+  std::uint64_t seed = 0;
+  std::size_t train_images = 0, epochs = 0, label_images = 0;  // label_images 0 = not labelled
+  bool shuffle = false;
+  int threads = 1;
+  models::NetworkState init, state;
+  std::string state_name = "trained";
+  io::StateInfo info{"train", "init"};
+  io::TrainLogColumns log;
+  double wall_s = 0;
+  std::string spikes_file;
+  NeuronTrainCounts neuron_counts;  // written as /train/exc_spike_count etc. when sized n_exc
+};
+/// Writes `out` atomically (refuses to replace it unless `force`: OutputError).
+void write_trained_run(const std::string& out, bool force, const TrainedRun& r);
 
 /// Errors: UsageError for counts the data set cannot serve or a missing checkpoint, DataError
 /// for the data set, RunFileError naming the checkpoint when it does not fit, OutputError.

@@ -22,6 +22,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
+  pybind11-dev python3-dev python3-pytest
   dataset-fashion-mnist
 )
 bash scripts/apt-missing.sh "${packages[@]}"
@@ -62,4 +63,18 @@ fi
 if [ "$build" = 1 ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build -j"$(nproc)"
+  # `import snnsim` for Debian's /usr/bin/python3 (docs/python.md): a .pth file in its
+  # site-packages names this build's python/ folder (the module is not copied: a rebuild is seen).
+  if [ -d build/python ]; then
+    site=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')
+    pth_line=$(cd build/python && pwd)
+    if [ "$(cat "$site/snnsim.pth" 2>/dev/null)" != "$pth_line" ]; then
+      if [ "$(id -u)" = 0 ]; then
+        mkdir -p "$site" && printf '%s\n' "$pth_line" >"$site/snnsim.pth"
+      else
+        sudo mkdir -p "$site" && printf '%s\n' "$pth_line" | sudo tee "$site/snnsim.pth" >/dev/null
+      fi
+      echo "setup: $site/snnsim.pth -> $pth_line (import snnsim)" >&2
+    fi
+  fi
 fi
