@@ -95,6 +95,12 @@ void write_checkpoint(const std::filesystem::path& file, const TrainCheckpoint& 
   r.set_attr<std::uint64_t>("seen", ra.seen);
   r.set_attr<std::uint64_t>("scored", ra.scored);
   r.set_attr<std::uint64_t>("correct", ra.correct);
+  if (!c.cursor.neuron.spikes.empty()) {
+    auto nc = root.create_group("neuron_counts");
+    put(nc, "spikes", c.cursor.neuron.spikes);
+    put(nc, "active_samples", c.cursor.neuron.active_samples);
+    nc.set_attr<std::uint64_t>("counted_from", c.cursor.neuron.counted_from);
+  }
   if (!c.log.sample_index.empty()) io::append_train_log(root, c.log);
   txn.commit();
 }
@@ -136,6 +142,14 @@ TrainCheckpoint read_checkpoint(const std::filesystem::path& file) {
   ra.seen = r.get_attr<std::uint64_t>("seen");
   ra.scored = r.get_attr<std::uint64_t>("scored");
   ra.correct = r.get_attr<std::uint64_t>("correct");
+  // Absent from checkpoints written before per-neuron counts: train() starts them at the resume.
+  if (root.has("neuron_counts")) {
+    auto g = root.open_group("neuron_counts");
+    c.cursor.neuron.spikes = get<std::uint64_t>(g, "spikes", n);
+    c.cursor.neuron.active_samples = get<std::uint64_t>(g, "active_samples", n);
+    c.cursor.neuron.counted_from = g.get_attr<std::uint64_t>("counted_from");
+    if (c.cursor.neuron.counted_from > c.cursor.next_sample) g.fail("@counted_from", "beyond next_sample");
+  }
   if (root.has("train/log")) {
     auto g = root.open_group("train/log");
     c.log.sample_index = g.read<std::uint64_t>("sample_index");

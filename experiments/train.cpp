@@ -89,6 +89,12 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
   std::vector<std::uint32_t> counts;
   std::vector<double> rates;
   std::uint32_t capped_in_a_row = 0;
+  auto& nc = cursor.neuron;
+  if (nc.spikes.size() != p.n_exc || nc.active_samples.size() != p.n_exc) {
+    nc.spikes.assign(p.n_exc, 0);
+    nc.active_samples.assign(p.n_exc, 0);
+    nc.counted_from = cursor.next_sample;
+  }
   net.set_learning(true);
   while (cursor.next_sample < order.size()) {
     const std::uint32_t k = order[cursor.next_sample];
@@ -100,6 +106,10 @@ TrainReport train(models::DiehlCookNetwork& net, const io::LabelledImages& data,
     if (outcome.capped) ++report.capped_images;
     const int label = data.labels[k];
     const float acc = running.score_and_add(counts, label);
+    for (std::size_t j = 0; j < p.n_exc; ++j) {
+      nc.spikes[j] += counts[j];
+      nc.active_samples[j] += counts[j] != 0;
+    }
     report.log.push_back({cursor.next_sample, k, static_cast<std::uint8_t>(label),
                           static_cast<std::uint8_t>(outcome.tries), outcome.exc_spikes,
                           static_cast<float>(outcome.intensity), acc});

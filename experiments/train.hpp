@@ -41,9 +41,18 @@ struct RunningAccuracyState {
 };
 
 /// Where a run stands: lets a checkpoint stop and a resume continue at a sample boundary.
+/// Per exc neuron, over the training windows (the last try of each sample, as in the log):
+/// how many spikes it fired and in how many samples it fired at all. Counting starts at sample
+/// `counted_from` (0, or where a checkpoint written before these counts existed was resumed).
+struct NeuronTrainCounts {
+  std::vector<std::uint64_t> spikes, active_samples;
+  std::uint64_t counted_from = 0;
+};
+
 struct TrainCursor {
   std::uint64_t next_sample = 0;  // samples completed so far in this run
   RunningAccuracyState running;
+  NeuronTrainCounts neuron;
 };
 
 struct TrainReport {

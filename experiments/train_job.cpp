@@ -129,7 +129,14 @@ void write_trained_run(const std::string& out, bool force, const TrainedRun& r) 
   io::write_state(root, r.state_name, r.state, r.info);
   root.open_group("network/" + r.state_name).set_attr("spikes_file", r.spikes_file);
   io::append_train_log(root, r.log);
-  root.open_group("train").set_attr<double>("wall_s", r.wall_s);
+  auto train = root.open_group("train");
+  train.set_attr<double>("wall_s", r.wall_s);
+  const auto& counts = r.neuron_counts;
+  if (counts.spikes.size() == r.params.n_exc) {
+    train.write<std::uint64_t>("exc_spike_count", counts.spikes, {counts.spikes.size()});
+    train.write<std::uint64_t>("exc_active_samples", counts.active_samples, {counts.active_samples.size()});
+    train.set_attr<std::uint64_t>("counts_from_sample", counts.counted_from);
+  }
   txn.commit();
 }
 
@@ -256,6 +263,7 @@ TrainJobResult run_train_job(TrainJob job) {
     w.log = std::move(log_columns);
     w.wall_s = r.wall_s;
     w.spikes_file = spikes_file;
+    w.neuron_counts = cursor.neuron;
     write_trained_run(job.out, true, w);
     trained = std::move(w.state);
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "models/diehl_cook.hpp"
+#include "train.hpp"
 #include "spike_file.hpp"
 
 #include "experiments/run_access.hpp"
@@ -59,6 +60,7 @@ struct TrainedRun {
   io::TrainLogColumns log;
   double wall_s = 0;
   std::string spikes_file;
+  NeuronTrainCounts neuron_counts;  // written as /train/exc_spike_count etc. when sized n_exc
 };
 /// Writes `out` atomically (refuses to replace it unless `force`: OutputError).
 void write_trained_run(const std::string& out, bool force, const TrainedRun& r);

@@ -145,6 +145,10 @@ def load(name):
         for k, v in f["train/log"].items():
             out["log/" + k] = v[()]
         out["presentations"] = st.attrs["presentations"]
+        # Per-neuron training counts survive a checkpoint: a resumed run counts from sample 0 too.
+        for k in ("exc_spike_count", "exc_active_samples"):
+            out["train/" + k] = f["train/" + k][()]
+        out["counts_from_sample"] = f["train"].attrs["counts_from_sample"]
         return out
 ref = load("ref")
 bad = 0

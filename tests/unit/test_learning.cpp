@@ -84,3 +84,42 @@ TEST(Determinism, TrainingSplitWithinEachStepGivesTheSameNetworkForAnyThreadCoun
   }
   EXPECT_NE(one.weights, models::initial_state(p, 9).weights) << "training must have changed the weights";
 }
+
+TEST(Learning, PerNeuronTrainingCountsAddUpToTheLog) {
+  // The cursor's per-neuron counts are those of the logged window of every sample: their sum is
+  // the sum of the log's exc_spikes, and a neuron is active in at most every sample.
+  models::DiehlCookParams p;
+  p.n_exc = 30;
+  const auto init = models::initial_state(p, 3);
+  models::DiehlCookNetwork net(p, init, 3);
+  experiments::TrainOptions o;
+  o.train_images = 80;
+  o.seed = 3;
+  experiments::TrainCursor cursor;
+  const auto report = experiments::train(net, train_set(), o, cursor);
+  ASSERT_TRUE(report.stopped.empty()) << report.stopped;
+  const auto& nc = cursor.neuron;
+  ASSERT_EQ(nc.spikes.size(), p.n_exc);
+  ASSERT_EQ(nc.active_samples.size(), p.n_exc);
+  EXPECT_EQ(nc.counted_from, 0u);
+  std::uint64_t logged = 0, counted = 0, active = 0;
+  for (const auto& r : report.log) logged += r.exc_spikes;
+  for (std::size_t j = 0; j < p.n_exc; ++j) {
+    counted += nc.spikes[j];
+    active += nc.active_samples[j];
+    EXPECT_LE(nc.active_samples[j], o.train_images);
+    EXPECT_LE(nc.active_samples[j], nc.spikes[j]);
+  }
+  EXPECT_EQ(counted, logged);
+  EXPECT_GT(active, 0u);
+  // Continuing with the same cursor keeps counting (no reset on a second call).
+  experiments::TrainOptions more = o;
+  more.train_images = 80;
+  more.epochs = 2;
+  const auto second = experiments::train(net, train_set(), more, cursor);
+  std::uint64_t logged2 = logged, counted2 = 0;
+  for (const auto& r : second.log) logged2 += r.exc_spikes;
+  for (auto c : nc.spikes) counted2 += c;
+  EXPECT_EQ(counted2, logged2);
+  EXPECT_EQ(nc.counted_from, 0u);
+}
