@@ -676,7 +676,7 @@ std::string option_text(const py::handle& v) {
     for (auto item : v) s += (s.empty() ? "" : ",") + option_text(item);
     return s;
   }
-  if (py::isinstance<py::float_>(v)) return py::repr(v).cast<std::string>();
+  if (py::isinstance<py::float_>(v)) return py::repr(py::float_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();  // numpy floats too
   return py::str(v).cast<std::string>();
 }
 
