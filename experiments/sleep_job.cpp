@@ -121,6 +121,11 @@ SleepJobResult run_sleep_job(SleepJob job) {
   settle(job, ck, ckpt_file);
   check(job);
   auto awake = load_run(job.run, job.from);
+  // A run saved from Python arrays records no data directory: the default data/mnist may not be
+  // the images it was trained on, so the user names them.
+  if (!job.data_given && awake.data_dir.empty())
+    throw UsageError(job.run + " records no data directory (saved from Python without data_dir=): pass --data DIR "
+                     "with the images it was trained on");
   if (job.resume) {
     if (awake.state.weights != ck.awake.weights || awake.state.theta_mV != ck.awake.theta_mV)
       throw OutputError(job.run + ": state network/" + job.from + " changed since " + ckpt_file.string() +

@@ -16,6 +16,8 @@ struct SleepJob {
   std::size_t mean_images = 0, label_images = 0;  // 0 = what the run was trained on (1000 if unknown)
   bool no_relabel = false, force = false, resume = false;
   bool seed_given = false;         // o.seed is the user's; else the run's master seed
+  bool data_given = true;          // data_dir is the user's (false: the CLI's default, refused for a run
+                                   // that records no data directory, e.g. one saved from Python arrays)
   double checkpoint_every_s = 0;   // simulated seconds; 0 = only when stopped
   double snapshot_every_s = 0;     // > 0: also keep the state every S simulated seconds as <to>_t{S}s
   int threads = 1;

@@ -31,6 +31,9 @@
 #include "io/idx.hpp"
 #include "models/param_table.hpp"
 #include "snnsim_version.hpp"
+#ifdef SNNSIM_HAVE_ANN
+#include "experiments/cli/src_command.hpp"
+#endif
 
 namespace py = pybind11;
 using namespace snnsim;
@@ -522,9 +525,16 @@ class Network {
     return r;
   }
 
-  void save(const std::string& path, const std::string& state, bool force) {
+  void save(const std::string& path, const std::string& state, bool force, const py::object& data_dir) {
     Busy busy(*this);
     if (state.empty() || state == "init") throw UsageError("state must be a name other than 'init'");
+    // /config's data_dir: the images' IDX directory when the caller names it (as snnsim train
+    // records --data, made absolute); else the run file's it came from; else none ("": the CLI's
+    // sleep then asks for --data).
+    if (!data_dir.is_none()) {
+      const std::string dir = py::str(data_dir);
+      data_dir_ = dir.empty() ? "" : std::filesystem::absolute(dir).string();
+    }
     experiments::TrainedRun w;
     w.params = p_;
     w.command_line = "python: snnsim.Network.save";
@@ -592,6 +602,7 @@ class Network {
 
   const models::DiehlCookParams& params() const { return p_; }
   std::uint64_t seed() const { return seed_; }
+  const std::string& data_dir() const { return data_dir_; }
   std::uint64_t samples_seen() const { return meta_.samples_seen; }
   std::uint64_t presentations() const { return net_->presentations(); }
 
@@ -652,6 +663,60 @@ py::tuple load_idx(const std::string& dir, const std::string& split, std::size_t
   const auto P = static_cast<py::ssize_t>(d.images.pixels_per_image());
   return py::make_tuple(to_numpy(std::move(d.images.pixels), {K, P}), to_numpy(std::move(d.labels), {K}));
 }
+
+#ifdef SNNSIM_HAVE_ANN
+// ---- SRC: snnsim.src.run(**options) is `snnsim src` ----------------------------------------
+
+/// A keyword argument's value as the CLI would read it: lists and tuples comma-joined
+/// (method=["sequential", "src"], hidden=(1200, 1200), beta=[...]), numbers by Python's
+/// round-trip repr, anything else by str() (pathlib.Path).
+std::string option_text(const py::handle& v) {
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+    std::string s;
+    for (auto item : v) s += (s.empty() ? "" : ",") + option_text(item);
+    return s;
+  }
+  if (py::isinstance<py::float_>(v)) return py::repr(py::float_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();  // numpy floats too
+  return py::str(v).cast<std::string>();
+}
+
+/// Keyword arguments -> the `snnsim src` command line (name_with_underscores -> --name-with-dashes,
+/// True -> a switch, None -> the CLI's default), then the CLI's own parsing, checks and run
+/// (cli::run_src_command) with the GIL released. Returns what `snnsim src --json` prints.
+py::object src_run(const py::kwargs& kw) {
+  std::vector<std::string> args;
+  bool quiet_given = false;
+  for (auto item : kw) {
+    std::string name = py::str(item.first).cast<std::string>();
+    std::replace(name.begin(), name.end(), '_', '-');
+    const py::handle v = item.second;
+    if (name == "quiet") quiet_given = true;
+    if (v.is_none()) continue;
+    const auto takes_value = cli::src_option_takes_value(name);
+    const bool is_bool = py::isinstance<py::bool_>(v);
+    auto invalid = [&] {
+      return UsageError("the argument ('" + py::str(v).cast<std::string>() + "') for option '--" + name +
+                        "' is invalid (see snnsim src --help)");
+    };
+    if (takes_value && !*takes_value) {  // a switch: True or False
+      if (!is_bool) throw invalid();
+      if (v.cast<bool>()) args.push_back("--" + name);
+      continue;
+    }
+    if (takes_value && is_bool) throw invalid();
+    args.push_back("--" + name);  // an unknown name: the CLI's parser says so
+    args.push_back(option_text(v));
+  }
+  if (!quiet_given) args.push_back("--quiet");  // no progress or announcements on stderr unless quiet=False
+  cli::SrcOutcome r;
+  {
+    py::gil_scoped_release nogil;
+    r = cli::run_src_command(args, /*out_optional=*/true);
+  }
+  if (!r.ran) return py::none();  // help=True printed the help
+  return py::module_::import("json").attr("loads")(r.report.dump());
+}
+#endif
 
 }  // namespace
 
@@ -721,7 +786,11 @@ PYBIND11_MODULE(snnsim, m) {
            py::arg("seed") = py::none(), py::arg("relabel") = true, py::arg("progress") = py::none(),
            py::arg("threads") = 0, "The sleep regime, as snnsim sleep; relabels from the last label() images")
       .def("save", &Network::save, py::arg("path"), py::arg("state") = "trained", py::arg("force") = false,
-           "Write a run file (states init and `state`) that every snnsim command reads")
+           py::arg("data_dir") = py::none(),
+           "Write a run file (states init and `state`) that every snnsim command reads; data_dir: the IDX "
+           "directory of the images it was trained on, recorded in /config (default: the opened run's, else none)")
+      .def_property_readonly("data_dir", [](const Network& n) { return n.data_dir(); },
+                             "the data directory save() records ('' when none)")
       .def_property_readonly("weights", &Network::weights, "input->exc weights (n_input, N) float32 (a copy)")
       .def_property_readonly("theta_mV", &Network::theta)
       .def_property_readonly("labels", &Network::labels, "(N,) int16, -1 unlabelled; None before label()")
@@ -741,4 +810,13 @@ PYBIND11_MODULE(snnsim, m) {
 
   m.def("open_run", &Network::open, py::arg("path"), py::arg("state") = "trained",
         "A Network from a run file any snnsim command wrote (its /config, master seed and the named state)");
+
+#ifdef SNNSIM_HAVE_ANN
+  auto src = m.def_submodule("src", "Sleep Replay Consolidation for ANNs (snnsim src, docs/src.md)");
+  src.def("run", &src_run,
+          "snnsim src with keyword arguments named as its options (method=, seed=, seeds=, preset=, threads=, "
+          "data=, out=, per_task=, hidden=, ...; lists for comma-separated values, True for switches); out= is "
+          "optional (no run file without it). Returns what snnsim src --json prints: config, summary, accuracy "
+          "and per_task (one method), runs");
+#endif
 }

@@ -59,6 +59,7 @@ int cmd_sleep(const std::vector<std::string>& args) {
     throw UsageError("--snapshot-every cannot resume (the checkpoint does not keep the states before it)");
   job.threads = resolve_threads(common.threads);
   job.seed_given = vm.count("seed") > 0;
+  job.data_given = !vm["data"].defaulted();
   job.show_progress = !common.quiet;
   job.command_line = joined_command_line();
   auto signals = std::make_unique<StopSignals>();

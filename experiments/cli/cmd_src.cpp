@@ -1,157 +1,23 @@
 // snnsim src: Sleep Replay Consolidation for ANNs on class-incremental MNIST (docs/src.md):
-// parse the options, run every method over seeds (ann::run_src_one, spread over MPI ranks by
-// experiments::sweep), report.
+// run_src_command (src_command.hpp) parses, runs and builds the report; this prints it.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <chrono>
-#include <numeric>
-#include <optional>
-
-#include "ann/experiment.hpp"
-#include "ann/report.hpp"
+#include "ann/results.hpp"
 #include "command.hpp"
 #include "common.hpp"
-#include "experiments/progress.hpp"
-#include "experiments/sweep.hpp"
 #include "io/error.hpp"
-#include "src_options.hpp"
-#include "src_wire.hpp"
+#include "src_command.hpp"
 
 namespace snnsim::cli {
-namespace {
-
-constexpr const char* kUsage =
-    "--data DIR --method M[,M...] [--seed S] [--seeds N] --out RUN.h5 [--json]\n"
-    "class-incremental MNIST (tasks 0/1 .. 8/9) with Sleep Replay Consolidation and baselines\n"
-    "Methods: sequential src cheat parallel average lowrank lowrank-parallel lowdata, or 'all' (the first six)\n"
-    "Under mpirun/srun the runs (method x seed x fraction) are spread over the ranks and rank 0 writes\n"
-    "the same file as one process; --seed is then required (docs/mpi.md)";
-
-struct SrcCommand {
-  SrcOptions o;
-  std::string method, parallel_data, fractions, lowdata_pool;
-  int rank = 10;
-};
-
-void add_options(po::options_description& d, SrcCommand& c) {
-  // clang-format off
-  d.add_options()
-    ("method", po::value<std::string>(&c.method), "method list (comma-separated) or 'all' (required)")
-    ("rank", po::value<int>(&c.rank)->default_value(10), "rank r of the low-rank methods")
-    ("parallel-data", po::value<std::string>(&c.parallel_data)->default_value("all"),
-     "parallel baseline trains on 'all' training images (MATLAB) or the 'tasks' subsets")
-    ("fraction", po::value<std::string>(&c.fractions)->default_value("0.005,0.01,0.02,0.05,0.1"),
-     "lowdata: training fractions (first N images of the training set)")
-    ("lowdata-pool", po::value<std::string>(&c.lowdata_pool)->default_value("subset"),
-     "lowdata sleep pool: 'subset' (only the images trained on) or 'all' (MATLAB reduced-MNIST)");
-  // clang-format on
-  add_src_options(d, c.o);
-}
-
-/// The methods, fractions and pools asked for, checked.
-ann::SrcPlan make_plan(const SrcCommand& c, ann::ProtocolConfig& cfg) {
-  require_file(c.method, "--method M", "src");
-  cfg.lowrank = c.rank;
-  if (cfg.lowrank < 1) throw UsageError("--rank must be >= 1");
-  if (c.parallel_data != "all" && c.parallel_data != "tasks") throw UsageError("--parallel-data must be all or tasks");
-  cfg.parallel_all = c.parallel_data == "all";
-  if (c.lowdata_pool != "subset" && c.lowdata_pool != "all") throw UsageError("--lowdata-pool must be subset or all");
-  ann::SrcPlan plan;
-  plan.lowdata_pool_all = c.lowdata_pool == "all";
-  if (c.method == "all") {
-    plan.methods = {"sequential", "src", "cheat", "parallel", "average", "lowrank"};
-  } else {
-    plan.methods = split_list(c.method);
-    auto known = ann::known_methods();
-    known.push_back("lowdata");
-    for (const auto& m : plan.methods)
-      if (std::find(known.begin(), known.end(), m) == known.end())
-        throw UsageError("unknown method '" + m + "' (sequential, src, cheat, parallel, average, lowrank, "
-                         "lowrank-parallel, lowdata, all)");
-  }
-  if (plan.methods.empty()) throw UsageError("--method is empty");
-  plan.fractions = parse_numbers("fraction", c.fractions);
-  for (double f : plan.fractions)
-    if (!(f > 0 && f <= 1)) throw UsageError("--fraction values must be in (0, 1]");
-  plan.seeds = c.o.seeds;
-  return plan;
-}
-
-void report(const SrcCommand& c, const nlohmann::json& config, const std::vector<ann::RunResult>& runs, double wall_s) {
-  if (!c.o.common.json) {
-    for (const auto& r : runs) fmt::print("{:<24} accuracy {:.4f}\n", ann::run_name(r), r.final_acc.overall);
-    return;
-  }
-  nlohmann::json j = {{"command", "src"}, {"out", c.o.out}, {"wall_s", wall_s}, {"config", config}};
-  ann::add_summary(j, runs);
-  j["runs"] = nlohmann::json::array();
-  for (const auto& r : runs) j["runs"].push_back(ann::run_json(r));
-  print_json(j);
-}
-
-/// Every run of the plan through experiments::sweep: one process runs them in order; under
-/// MPI any rank runs any of them and rank 0, the only writer, adds them to the file in the
-/// order one process would (holding those that finish early), so the file is the same.
-/// Returns the runs without their weights (rank 0; empty elsewhere).
-std::vector<ann::RunResult> run_all(const SrcCommand& c, const ann::SrcPlan& plan, const ann::ProtocolConfig& cfg,
-                                    const SrcData& data, const std::string& config, const std::vector<std::string>& args) {
-  const auto specs = ann::src_runs(plan);
-  const auto td = ann::src_task_data(plan, data.train, data.test, cfg);
-  std::optional<ann::ResultsWriter> writer;  // rank 0 only: the file lives there
-  if (experiments::mpi_root())
-    writer.emplace(c.o.out, c.o.force, command_line_or("src", args), config, static_cast<int>(cfg.tasks.size()));
-  experiments::Progress progress("src", specs.size(), !c.o.common.quiet && experiments::mpi_root());
-  std::vector<ann::RunResult> runs;
-  std::vector<std::optional<std::string>> held(specs.size());
-  auto run = [&](std::size_t i) {
-    return encode_src_run(ann::run_src_one(specs[i], plan, td, data.train, data.test, cfg, [&](const std::string& s) {
-      if (!experiments::mpi_parallel()) progress.update(runs.size(), s);  // whole runs only under MPI
-    }));
-  };
-  auto commit = [&](std::size_t i, const std::string& bytes) {
-    held[i] = bytes;
-    while (runs.size() < specs.size() && held[runs.size()]) {
-      auto r = decode_src_run(*held[runs.size()]);
-      held[runs.size()].reset();
-      writer->add(r);
-      r.states.clear();  // weights are in the file; drop them from memory
-      runs.push_back(std::move(r));
-      progress.update(runs.size(), ann::run_name(runs.back()));
-    }
-  };
-  std::vector<std::size_t> todo(specs.size());
-  std::iota(todo.begin(), todo.end(), std::size_t{0});
-  // Cost for largest-first: equal per run, except that a low-data run trains on a fraction.
-  auto cost = [&](std::size_t i) { return specs[i].method == "lowdata" ? specs[i].fraction : 1.0; };
-  experiments::sweep(todo, cost, run, commit, "runs");
-  if (!experiments::mpi_root()) return {};
-  writer->commit();
-  progress.finish("results in " + c.o.out);
-  return runs;
-}
-
-}  // namespace
 
 int cmd_src(const std::vector<std::string>& args) {
-  SrcCommand c;
-  po::options_description desc("Options");
-  add_options(desc, c);
-  po::variables_map vm;
-  if (!parse("src", kUsage, args, desc, vm, c.o.common)) return kExitOk;
-  ann::ProtocolConfig cfg = src_config(vm, c.o);
-  auto plan = make_plan(c, cfg);
-  // Every rank must draw the same seed: a random one would differ from rank to rank.
-  if (experiments::mpi_parallel() && !vm.count("seed")) throw UsageError("under mpirun/srun give --seed");
-  plan.seed = check_src_options(vm, c.o, "src");
-
-  const auto data = load_src_data(c.o, true);
-  const auto config = ann::config_json(cfg, c.o.preset);
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto runs = run_all(c, plan, cfg, data, config.dump(), args);
-  if (!experiments::mpi_root()) return kExitOk;
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  report(c, config, runs, wall_s);
+  const auto r = run_src_command(args);
+  if (!r.ran) return kExitOk;
+  if (r.json) {
+    print_json(r.report);
+    return kExitOk;
+  }
+  for (const auto& run : r.runs) fmt::print("{:<24} accuracy {:.4f}\n", ann::run_name(run), run.final_acc.overall);
   return kExitOk;
 }
 

@@ -210,8 +210,9 @@ ProtocolConfig src_config(const po::variables_map& vm, const SrcOptions& o) {
   return c;
 }
 
-std::uint64_t check_src_options(const po::variables_map& vm, const SrcOptions& o, const std::string& command) {
-  require_file(o.out, "--out RUN.h5", command);
+std::uint64_t check_src_options(const po::variables_map& vm, const SrcOptions& o, const std::string& command,
+                                bool out_optional) {
+  if (!out_optional) require_file(o.out, "--out RUN.h5", command);
   if (o.seeds < 1) throw UsageError("--seeds must be >= 1");
   omp_set_num_threads(resolve_threads(o.common.threads));
   return resolve_seed(vm, "seed", o.common.quiet);

@@ -27,8 +27,9 @@ void add_src_options(po::options_description& d, SrcOptions& o);
 /// After parse(): the preset with every given override applied and checked (UsageError).
 ann::ProtocolConfig src_config(const po::variables_map& vm, const SrcOptions& o);
 /// Checks --out, --seeds and --threads (setting the OpenMP thread count) and returns the first
-/// seed (random and announced when --seed is absent).
-std::uint64_t check_src_options(const po::variables_map& vm, const SrcOptions& o, const std::string& command);
+/// seed (random and announced when --seed is absent). `out_optional`: no --out is allowed (no run file).
+std::uint64_t check_src_options(const po::variables_map& vm, const SrcOptions& o, const std::string& command,
+                                bool out_optional = false);
 
 struct SrcData {
   ann::Dataset train, test;

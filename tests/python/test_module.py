@@ -1,6 +1,7 @@
 """The Python module against the CLI: same bits, same files, same messages (issue 22)."""
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import threading
@@ -78,6 +79,30 @@ def test_cli_reads_python_file_and_back(cli, data_dir, cli_run, py_net, mnist, t
     assert np.array_equal(slept.labels, back.labels)
     with h5py.File(cli_run) as f:
         assert np.array_equal(f["sleep/slept/exc_rate_Hz"][()], stats["exc_rate_Hz"])
+
+
+def test_cli_sleep_on_python_file_asks_for_data(cli, data_dir, py_net, tmp_path):
+    """A network trained from arrays records no data directory: CLI sleep refuses its default
+    data/mnist (maybe not the images it was trained on) and asks for --data; save(data_dir=) records one."""
+    root = pathlib.Path(__file__).resolve().parents[2]
+    path = tmp_path / "nodata.h5"
+    py_net.save(str(path))
+    assert py_net.data_dir == ""
+    p = subprocess.run([cli, "sleep", "--run", str(path), "--duration-s", "0.1", "--quiet"], cwd=root,
+                       capture_output=True, text=True)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.strip() == (f"snnsim sleep: error: {path} records no data directory (saved from Python without "
+                                "data_dir=): pass --data DIR with the images it was trained on")
+    run(cli, "sleep", "--run", path, "--data", data_dir, "--duration-s", 0.1, "--quiet")
+    # save(data_dir=) records it, made absolute as snnsim train records --data.
+    net = snnsim.open_run(str(path))
+    net.save(str(tmp_path / "withdata.h5"), data_dir=data_dir)
+    assert net.data_dir == os.path.abspath(data_dir)
+    assert snnsim.open_run(str(tmp_path / "withdata.h5")).data_dir == os.path.abspath(data_dir)
+    if (root / "data" / "mnist").is_dir():  # the CLI's default --data, relative to where it runs
+        p = subprocess.run([cli, "sleep", "--run", str(tmp_path / "withdata.h5"), "--duration-s", "0.1", "--quiet"],
+                           cwd=root, capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
 
 
 def test_round_trip_and_continued_training(py_net, mnist, tmp_path):
