@@ -93,6 +93,19 @@ TaskImages split_tasks(const io::LabelledImages& train, const IncrementalOptions
   return t;
 }
 
+io::LabelledImages validation_images(const io::LabelledImages& train, const IncrementalOptions& o, std::size_t per_task) {
+  std::vector<std::uint32_t> idx;
+  for (const auto& cls : o.tasks) {
+    const auto v = class_indices(train.labels, cls, o.images_per_task + o.label_images, per_task);
+    if (v.size() < per_task)
+      throw std::invalid_argument(fmt::format(
+          "task ({}) has {} images left for validation after --images-per-task {} + --label-images {}; {} needed",
+          fmt::join(cls, ","), v.size(), o.images_per_task, o.label_images, per_task));
+    idx.insert(idx.end(), v.begin(), v.end());
+  }
+  return subset(train, idx);
+}
+
 std::vector<std::vector<std::uint32_t>> training_schedule(IncrementalMethod m, const TaskImages& t,
                                                           const IncrementalOptions& o, std::uint64_t seed) {
   const std::size_t n_tasks = t.train.size();

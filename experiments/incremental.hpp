@@ -59,6 +59,12 @@ struct TaskImages {
 /// Throws std::invalid_argument when a task has fewer than K + label_images images.
 TaskImages split_tasks(const io::LabelledImages& train, const IncrementalOptions& o);
 
+/// The validation set that stands in for the test set when sleep settings are chosen: per task,
+/// the first `per_task` training images of its classes after its K training and L held-out
+/// labelling images (file order), tasks one after another. Never trained or labelled on, and no
+/// test image. Throws std::invalid_argument when a task has too few images.
+io::LabelledImages validation_images(const io::LabelledImages& train, const IncrementalOptions& o, std::size_t per_task);
+
 /// What a method presents in each task (training-set indices in order): sequential and sleep
 /// the task's own images in file order; replay the task's images plus M drawn without
 /// replacement from the earlier tasks' images, shuffled together (none in task 1); interleaved

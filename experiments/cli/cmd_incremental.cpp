@@ -34,7 +34,7 @@ struct IncCommand {
   std::string sleep_input = "task", sleep_pattern = "mean-image";
   std::vector<std::uint64_t> seeds;
   std::vector<IncrementalMethod> methods;
-  bool force = false;
+  bool force = false, validation = false;
 };
 
 void add_options(po::options_description& d, IncCommand& c) {
@@ -61,6 +61,9 @@ void add_options(po::options_description& d, IncCommand& c) {
                   "sleep input: mean-image | window (random 11x11 patch of it, as SRC)")(
       "block-ms", po::value<double>(&o.sleep.block_ms)->default_value(o.sleep.block_ms),
       "sleep: weights normalised every block")(
+      "validation", po::bool_switch(&c.validation),
+      "score on held-out TRAINING images instead of the test set (--test-images/5 per task after the K + "
+      "label images of each task): for choosing sleep settings without the test set")(
       "force", po::bool_switch(&c.force), "start over even if --out exists");
   add_common_options(d, c.common);
 }
@@ -131,9 +134,10 @@ std::string signature(const IncCommand& c) {
         model += fmt::format("{}={} ", f.key, *v);
     }, f.target);
   return fmt::format(
-      "images_per_task={} label_images={} test_images={} replay_buffer={} sleep_input={} "
+      "images_per_task={} label_images={} test_images={}{} replay_buffer={} sleep_input={} "
       "sleep=({},{},{},{},{},{},{}) data={} model=({})",
-      o.images_per_task, o.label_images, o.test_images, o.replay_buffer, c.sleep_input, o.sleep.duration_s,
+      o.images_per_task, o.label_images, o.test_images, c.validation ? " (validation)" : "", o.replay_buffer,
+      c.sleep_input, o.sleep.duration_s,
       o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale, c.sleep_pattern,
       o.sleep.block_ms, std::filesystem::absolute(c.data_dir).string(), model);
 }
@@ -172,6 +176,7 @@ std::set<std::string> open_study(const IncCommand& c) {
     cfg.set_attr<std::uint64_t>("images_per_task", c.o.images_per_task);
     cfg.set_attr<std::uint64_t>("label_images", c.o.label_images);
     cfg.set_attr<std::uint64_t>("test_images", c.o.test_images);
+    cfg.set_attr("scored_on", c.validation ? "validation" : "test");
     cfg.set_attr<std::uint64_t>("replay_buffer", c.o.replay_buffer);
     cfg.set_attr("sleep_input", c.sleep_input);
     cfg.set_attr("sleep_pattern", c.sleep_pattern);
@@ -213,18 +218,26 @@ int cmd_experiment_incremental(const std::vector<std::string>& args) {
   check(vm, c);
 
   const auto train = io::load_split(c.data_dir, io::Split::train);
-  const auto test = io::load_split(c.data_dir, io::Split::test);
+  io::LabelledImages test;
   if (train.images.pixels_per_image() != c.params.n_input)
     throw DataError(c.data_dir + ": images have " + std::to_string(train.images.pixels_per_image()) +
                     " pixels; n_input is " + std::to_string(c.params.n_input));
-  if (c.o.test_images > test.size())
-    throw UsageError(fmt::format("--test-images {} exceeds the {} test images", c.o.test_images, test.size()));
   experiments::TaskImages split;
   try {
     split = experiments::split_tasks(train, c.o);
+    if (c.validation) {
+      if (c.o.test_images % c.o.tasks.size())
+        throw UsageError(fmt::format("--test-images {} with --validation must be a multiple of the {} tasks",
+                                     c.o.test_images, c.o.tasks.size()));
+      test = experiments::validation_images(train, c.o, c.o.test_images / c.o.tasks.size());
+    } else {
+      test = io::load_split(c.data_dir, io::Split::test);
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  if (c.o.test_images > test.size())
+    throw UsageError(fmt::format("--test-images {} exceeds the {} test images", c.o.test_images, test.size()));
   const auto done = open_study(c);
 
   // Conditions in canonical order (method, seed).

@@ -62,6 +62,13 @@ err=$("$snnsim" "${base[@]}" --test-images 50 --out "$work/r.h5" 2>&1 >/dev/null
 [ "$err" = 7 ] || fail "resume after deleting one condition: expected 7 skipped, got $err"
 expect 2 "other settings" -- "$snnsim" "${base[@]}" --quiet --out "$work/r.h5" --test-images 40
 
+# --validation: scored on held-out training images, never the test set
+"$snnsim" "${base[@]}" --methods sleep --test-images 50 --validation --quiet --out "$work/v.h5" >/dev/null ||
+  fail "--validation"
+expect 2 "validation must be a multiple" -- "$snnsim" "${bad[@]}" --validation --test-images 51
+"$python" -c "import h5py,sys; f=h5py.File(sys.argv[1]); assert f['config'].attrs['scored_on']=='validation'" "$work/v.h5" ||
+  fail "--validation: /config scored_on"
+
 "$python" - "$work" <<'PY' || fail "study file"
 import json, sys
 import h5py, numpy as np

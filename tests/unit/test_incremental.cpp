@@ -62,7 +62,16 @@ TEST(Incremental, TaskSplitIsExact) {
     EXPECT_EQ(t.held_out[k], std::vector<std::uint32_t>(expect.begin() + 16, expect.begin() + 24));
     for (auto i : t.train[k]) EXPECT_TRUE(all.insert(i).second);
     for (auto i : t.held_out[k]) EXPECT_TRUE(all.insert(i).second) << "held-out image also trained on";
+    // validation images: the 5 after the K + L, neither trained nor labelled on
+    const auto v = validation_images(train, o, 5);
+    ASSERT_EQ(v.size(), 25u);
+    for (std::size_t j = 0; j < 5; ++j) {
+      const auto a = v.images.image(k * 5 + j), b = train.images.image(expect[24 + j]);
+      EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin()));
+      EXPECT_EQ(v.labels[k * 5 + j], train.labels[expect[24 + j]]);
+    }
   }
+  EXPECT_THROW(validation_images(train, o, 90), std::invalid_argument);
   auto big = o;
   big.images_per_task = 200;
   EXPECT_THROW(split_tasks(train, big), std::invalid_argument);
