@@ -105,6 +105,21 @@ def summary(res, methods):
             sd = [c.std(ddof=1) if len(c) > 1 else 0.0 for c in cols]
             lines.append("| %s | %s | %d | %.3f +- %.3f | %.3f +- %.3f | %+.3f +- %.3f |"
                          % (m, ro, len(cols[0]), cols[0].mean(), sd[0], cols[1].mean(), sd[1], cols[2].mean(), sd[2]))
+    # paired differences sleep - sequential over the seeds both finished
+    if "sleep" in methods and "sequential" in methods:
+        a, b = methods.index("sleep"), methods.index("sequential")
+        lines.append("")
+        lines.append("paired differences sleep - sequential (per seed; mean +- sd):")
+        for ro in READOUTS:
+            for q in ("average_accuracy", "forgetting", "bwt"):
+                v = res["%s_%s" % (q, ro)][()]
+                d = v[a] - v[b]
+                d = d[~np.isnan(d)]
+                if len(d) == 0:
+                    continue
+                sd = d.std(ddof=1) if len(d) > 1 else 0.0
+                lines.append("  %-10s %-16s %s  ->  %+.3f +- %.3f" % (ro, q, " ".join("%+.3f" % x for x in d),
+                                                                     d.mean(), sd))
     return "\n".join(lines)
 
 
