@@ -322,8 +322,10 @@ nlohmann::json run_conditions(const StudyCommand& c, const io::LabelledImages& t
 }  // namespace
 
 int cmd_experiment(const std::vector<std::string>& args_in) {
+  if (!args_in.empty() && args_in[0] == "incremental")
+    return cmd_experiment_incremental(std::vector<std::string>(args_in.begin() + 1, args_in.end()));
   if (args_in.empty() || (args_in[0] != "sleep" && args_in[0] != "--help" && args_in[0] != "-h"))
-    throw UsageError("usage: snnsim experiment sleep [options]  (the only experiment so far)");
+    throw UsageError("usage: snnsim experiment sleep|incremental [options]");
   std::vector<std::string> args(args_in.begin() + (args_in[0] == "sleep" ? 1 : 0), args_in.end());
   StudyCommand c;
   po::options_description main("Options");

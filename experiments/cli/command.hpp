@@ -27,6 +27,7 @@ int cmd_describe(const std::vector<std::string>& args);
 int cmd_sleep(const std::vector<std::string>& args);
 int cmd_tune_sleep(const std::vector<std::string>& args);
 int cmd_experiment(const std::vector<std::string>& args);
+int cmd_experiment_incremental(const std::vector<std::string>& args);  // `experiment incremental`
 int cmd_wake(const std::vector<std::string>& args);
 int cmd_prune(const std::vector<std::string>& args);
 int cmd_noise_curve(const std::vector<std::string>& args);

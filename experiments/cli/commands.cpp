@@ -14,7 +14,7 @@ std::span<const Command> commands() {
       {"prune", "pruning without sleep: silence the least responsive or noisiest neurons (sleep's control)", cmd_prune},
       {"noise-curve", "accuracy under one noise at many levels, on validation images (chooses noise grids)",
        cmd_noise_curve},
-      {"experiment", "experiment sleep: the whole sleep generalisation study, restartable", cmd_experiment},
+      {"experiment", "experiment sleep|incremental: the sleep generalisation study; class-incremental learning with sleep", cmd_experiment},
       {"eval", "evaluate a saved state on the test set (optionally with noise)", cmd_eval},
       {"describe", "print the population graph (text or GraphViz DOT)", cmd_describe},
 #ifdef SNNSIM_HAVE_ANN
