@@ -66,7 +66,7 @@ void deliver_and_depress_avx512(double* __restrict g, double gain, float* __rest
 void deliver_and_depress(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
                          std::size_t n_buckets, const double* depression, double w_min, double w_max) {
 #if SNNSIM_HAVE_AVX512_KERNELS
-  if (sim::avx512_kernels_available())
+  if (sim::avx512_scatter_preferred())
     return detail::deliver_and_depress_avx512(g, gain, w, post, buckets, n_buckets, depression, w_min, w_max);
 #endif
   detail::deliver_and_depress_scalar(g, gain, w, post, buckets, n_buckets, depression, w_min, w_max);

@@ -131,6 +131,13 @@ class DiehlCookStdp {
       }
   }
   const StdpParams& params() const { return p_; }
+  /// Post neurons whose arrivals may change weights: those with a depression that can be
+  /// non-zero (the others' depression is 0, and w - 0 clipped is w for w in [w_min, w_max]).
+  const std::vector<sim::NeuronId>& recent() const { return recent_; }
+  bool keeps_on_arrival(float w) const {
+    const double x = static_cast<double>(w);
+    return x >= p_.w_min && x <= p_.w_max;
+  }
 
  private:
   float clip(double w) const { return clip_weight(w, p_.w_min, p_.w_max); }

@@ -24,12 +24,28 @@
 // then an add, no FMA; the same comparisons for clipping), so the bits are the same.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SNNSIM_HAVE_AVX512_KERNELS 1
+#include <cstdlib>
+#include <string_view>
 #define SNNSIM_AVX512_KERNEL __attribute__((target("avx512f,avx512bw,avx512vl")))
 namespace snnsim::sim {
 inline bool avx512_kernels_available() {
   static const bool available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                                 __builtin_cpu_supports("avx512vl");
   return available;
+}
+/// Whether the arrival kernels (a scatter of conductances per 8 synapses) should use AVX-512
+/// gathers and scatters. Not on AMD: Zen 4 has the instructions but runs a scatter as slow
+/// microcode, and the scalar loop is faster there (bench/README.md, 2026-12-06: one frozen
+/// presentation's arrivals at N=6400, 2.2-2.8 against 1.3-1.8 ns per synapse). The choice
+/// changes speed only: both versions give the same bits. SNNSIM_SCATTER=avx512 or =scalar
+/// overrides it (benchmarks).
+inline bool avx512_scatter_preferred() {
+  static const bool preferred = [] {
+    if (!avx512_kernels_available()) return false;
+    if (const char* e = std::getenv("SNNSIM_SCATTER")) return std::string_view(e) == "avx512";
+    return !__builtin_cpu_is("amd");
+  }();
+  return preferred;
 }
 }  // namespace snnsim::sim
 #else

@@ -43,7 +43,7 @@ void add_conductance_avx512(double* __restrict g, double gain, const float* __re
 void add_conductance(double* g, double gain, const float* w, const std::uint16_t* post, const Bucket* buckets,
                      std::size_t n_buckets) {
 #if SNNSIM_HAVE_AVX512_KERNELS
-  if (avx512_kernels_available()) return detail::add_conductance_avx512(g, gain, w, post, buckets, n_buckets);
+  if (avx512_scatter_preferred()) return detail::add_conductance_avx512(g, gain, w, post, buckets, n_buckets);
 #endif
   detail::add_conductance_scalar(g, gain, w, post, buckets, n_buckets);
 }

@@ -46,6 +46,11 @@ struct NoPlasticity {
 ///                          // as it arrived, then learn
 ///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
 ///   void reset_dynamics();
+///   const std::vector<NeuronId>& recent() const;  // targets whose arrivals may change their
+///                                                 // weights (arrivals leave the others' in-range
+///                                                 // weights as they are)
+///   bool keeps_on_arrival(float w) const;          // an arrival to a target not in recent()
+///                                                 // leaves weight w as it is
 template <typename Rule>
 class DenseProjection final : public Projection {
  public:
@@ -107,7 +112,10 @@ class DenseProjection final : public Projection {
         head_[i] = static_cast<std::uint32_t>(k);
       }
       if (!learning_) return;
-      for (NeuronId j : target().spikes()) rule_.on_post(j, now, View{this});
+      for (NeuronId j : target().spikes()) {
+        settled_[j] = 0;  // the rule walks column j
+        rule_.on_post(j, now, View{this});
+      }
     }
   }
 
@@ -148,30 +156,92 @@ class DenseProjection final : public Projection {
     if (w.size() != weights_.size()) throw std::invalid_argument("dense projection: weight size must be n_pre * n_post");
     for (std::size_t i = 0; i < n_pre_; ++i)
       for (std::size_t j = 0; j < n_post_; ++j) weights_[slot(i, j)] = w[i * n_post_ + j];
+    settled_.assign(n_post_, 0);
   }
   float weight(std::size_t pre, std::size_t post) const { return weights_[slot(pre, post)]; }
   /// Synaptic scaling: each target neuron's incoming weights are multiplied so that they sum to
   /// `total` (a target whose weights sum to 0 is left alone). Sums run over sources in order.
+  ///
+  /// A column that the last scaling to the same total left as it was, and that nothing has
+  /// written since, is settled: its sum, hence its factor, would be the same again, and so
+  /// would the (unchanged) weights, so it is skipped. In D&C training only the columns of
+  /// neurons that spiked recently are not settled (a few per cent at N = 6400); the others sit at
+  /// the fixed point float(w * factor) == w after one or two scalings. Every write to a
+  /// column unsettles it: set_weights, a post spike's rule (propagate), an arrival to a target
+  /// in the rule's recent() (deliver), or an arrival that would clip a weight out of the
+  /// rule's range (a column scaled out of range stays unsettled).
   void scale_columns_to_sum(double total) {
-    std::vector<double> column_sum(n_post_, 0.0);
-    std::vector<double> factor(n_post_, 1.0);
+    if (total != settled_total_) {
+      std::fill(settled_.begin(), settled_.end(), std::uint8_t{0});
+      settled_total_ = total;
+    }
     const std::size_t blocks = block_begin_.size() - 1;
-    auto scale_block = [&](std::size_t b) {
-      const std::size_t lo = block_begin_[b], hi = block_begin_[b + 1];
-      for (std::size_t i = 0; i < n_pre_; ++i)
-        add_gathered(column_sum.data() + lo, weights_.data() + i * n_post_, slot_of_.data() + i * n_post_ + lo, hi - lo);
-      for (std::size_t j = lo; j < hi; ++j)
-        if (column_sum[j] > 0.0) factor[j] = total / column_sum[j];
-      for (std::size_t i = 0; i < n_pre_; ++i)
-        scale_gathered(weights_.data() + i * n_post_ + lo, post_by_delay_.data() + i * n_post_ + lo, factor.data(),
-                       hi - lo);
-    };
-    if (blocks == 1) {
-      scale_block(0);
+    std::size_t unsettled = 0;
+    for (auto s : settled_) unsettled += !s;
+    if (unsettled == 0) return;
+    // Many columns to do (a fresh or restored network): the row-wise kernels over every column,
+    // with a pass that finds which columns the scaling left as they were.
+    if (unsettled * 4 > n_post_) {
+      std::vector<double> column_sum(n_post_, 0.0);
+      std::vector<double> factor(n_post_, 1.0);
+      auto scale_block = [&](std::size_t b) {
+        const std::size_t lo = block_begin_[b], hi = block_begin_[b + 1];
+        for (std::size_t i = 0; i < n_pre_; ++i)
+          add_gathered(column_sum.data() + lo, weights_.data() + i * n_post_, slot_of_.data() + i * n_post_ + lo, hi - lo);
+        for (std::size_t j = lo; j < hi; ++j)
+          if (column_sum[j] > 0.0) factor[j] = total / column_sum[j];
+        for (std::size_t j = lo; j < hi; ++j) settled_[j] = 1;
+        for (std::size_t i = 0; i < n_pre_; ++i) {
+          float* w = weights_.data() + i * n_post_;
+          const PostIndex* post = post_by_delay_.data() + i * n_post_;
+          for (std::size_t k = lo; k < hi; ++k) old_row_[b][k - lo] = w[k];
+          scale_gathered(w + lo, post + lo, factor.data(), hi - lo);
+          for (std::size_t k = lo; k < hi; ++k)
+            if (!same_and_kept(old_row_[b][k - lo], w[k])) settled_[post[k]] = 0;
+        }
+      };
+      for (auto& r : old_row_) r.resize(n_post_);
+      if (blocks == 1) {
+        scale_block(0);
+        return;
+      }
+#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
+      for (std::size_t b = 0; b < blocks; ++b) scale_block(b);
       return;
     }
-#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
-    for (std::size_t b = 0; b < blocks; ++b) scale_block(b);
+    // A few columns: the same sums and products over a list of them, row by row (sources in
+    // order), touching only their weights.
+    auto& list = unsettled_list_;
+    list.clear();
+    for (std::size_t j = 0; j < n_post_; ++j)
+      if (!settled_[j]) list.push_back(static_cast<PostIndex>(j));
+    auto& sum = list_sum_;
+    sum.assign(list.size(), 0.0);
+    for (std::size_t i = 0; i < n_pre_; ++i) {
+      const float* w = weights_.data() + i * n_post_;
+      const PostIndex* slot_of = slot_of_.data() + i * n_post_;
+      for (std::size_t q = 0; q < list.size(); ++q) sum[q] += static_cast<double>(w[slot_of[list[q]]]);
+    }
+    for (std::size_t q = 0; q < list.size(); ++q) {
+      sum[q] = sum[q] > 0.0 ? total / sum[q] : 1.0;  // now the factor
+      settled_[list[q]] = 1;
+    }
+    for (std::size_t i = 0; i < n_pre_; ++i) {
+      float* w = weights_.data() + i * n_post_;
+      const PostIndex* slot_of = slot_of_.data() + i * n_post_;
+      for (std::size_t q = 0; q < list.size(); ++q) {
+        float& x = w[slot_of[list[q]]];
+        const float old = x;
+        x = static_cast<float>(static_cast<double>(old) * sum[q]);
+        if (!same_and_kept(old, x)) settled_[list[q]] = 0;
+      }
+    }
+  }
+  /// Targets whose columns the next scale_columns_to_sum will scale (tests, benchmarks).
+  std::size_t unsettled_columns() const {
+    std::size_t n = 0;
+    for (auto s : settled_) n += !s;
+    return n;
   }
   std::span<const std::uint8_t> delays() const { return delays_; }
   std::size_t n_pre() const { return n_pre_; }
@@ -226,6 +296,7 @@ class DenseProjection final : public Projection {
     block_begin_.resize(static_cast<std::size_t>(parts) + 1);
     for (int p = 0; p <= parts; ++p) block_begin_[static_cast<std::size_t>(p)] = range_begin(n_post_, parts, p);
     arrivals_.assign(static_cast<std::size_t>(parts), {});
+    old_row_.assign(static_cast<std::size_t>(parts), {});
     const std::size_t stride = bucket_stride();
     bucket_.assign(n_pre_ * static_cast<std::size_t>(parts) * stride, 0);
     weights_.assign(delays_.size(), 0.0f);
@@ -250,6 +321,14 @@ class DenseProjection final : public Projection {
   }
   std::size_t bucket_stride() const { return static_cast<std::size_t>(max_delay_) + 2; }
 
+  // Whether a weight scaled from `before` to `after` came out the same (bit for bit) and is one
+  // an arrival without depression keeps (the rule's range).
+  bool same_and_kept(float before, float after) const {
+    if (std::bit_cast<std::uint32_t>(before) != std::bit_cast<std::uint32_t>(after)) return false;
+    if constexpr (Rule::kPlastic) return rule_.keeps_on_arrival(after);
+    return true;
+  }
+
   // The arrivals of one step for the targets of block b. The buckets are listed first, so that
   // one kernel call delivers them all and can prefetch a few buckets ahead. Every block sees the
   // buckets in the same order (delay, then ring order), so each synapse's sequence is fixed.
@@ -269,7 +348,10 @@ class DenseProjection final : public Projection {
     if (arrivals.empty()) return;
     if constexpr (Rule::kPlastic) {
       if (learning_) {
-        rule_.prepare_arrivals(now, block_begin_[b], block_begin_[b + 1]);
+        const std::size_t lo = block_begin_[b], hi = block_begin_[b + 1];
+        for (const NeuronId j : rule_.recent())  // their arrivals depress (scale_columns_to_sum)
+          if (j >= lo && j < hi) settled_[j] = 0;
+        rule_.prepare_arrivals(now, lo, hi);
         rule_.on_arrivals(g, gain_now, weights_.data(), post_by_delay_.data(), arrivals.data(), arrivals.size());
         return;
       }
@@ -292,6 +374,11 @@ class DenseProjection final : public Projection {
   std::vector<std::uint32_t> head_;           // per source: slot of its latest spike
   bool learning_ = true;
   std::vector<std::vector<Bucket>> arrivals_;  // per block: this step's buckets (capacity kept)
+  std::vector<std::uint8_t> settled_;          // per target: column skipped by scale_columns_to_sum
+  double settled_total_ = std::numeric_limits<double>::quiet_NaN();  // total it was scaled to
+  std::vector<std::vector<float>> old_row_;    // per block: scratch of scale_columns_to_sum
+  std::vector<PostIndex> unsettled_list_;      // scratch of scale_columns_to_sum
+  std::vector<double> list_sum_;               // scratch of scale_columns_to_sum
 };
 
 }  // namespace snnsim::sim

@@ -122,4 +122,46 @@ TEST(Learning, PerNeuronTrainingCountsAddUpToTheLog) {
   for (auto c : nc.spikes) counted2 += c;
   EXPECT_EQ(counted2, logged2);
   EXPECT_EQ(nc.counted_from, 0u);
+
+// scale_columns_to_sum skips the columns that the last scaling left as they were and nothing
+// wrote since (settled). Through training, each normalisation must give, bit for bit, what the
+// full computation gives (every column summed over sources in order and scaled), and most
+// columns must be skipped once the network has seen a few images. With a long post trace, a
+// neuron's arrivals depress its weights for several images after its spike: its column must
+// not be skipped then.
+TEST(Learning, NormalisationSkippingSettledColumnsEqualsTheFullComputation) {
+  for (const double tau_post1_ms : {20.0, 1000.0}) {
+  SCOPED_TRACE(tau_post1_ms);
+  models::DiehlCookParams p;
+  p.n_exc = 64;
+  p.stdp.tau_post1_ms = tau_post1_ms;
+  const auto init = models::initial_state(p, 3);
+  models::DiehlCookNetwork net(p, init, 3);
+  auto full = [&](std::vector<float> w) {  // natural order [pre][post]
+    for (std::size_t j = 0; j < p.n_exc; ++j) {
+      double sum = 0.0;
+      for (std::size_t i = 0; i < p.n_input; ++i) sum += static_cast<double>(w[i * p.n_exc + j]);
+      const double factor = sum > 0.0 ? p.weight_norm_total / sum : 1.0;
+      for (std::size_t i = 0; i < p.n_input; ++i)
+        w[i * p.n_exc + j] = static_cast<float>(static_cast<double>(w[i * p.n_exc + j]) * factor);
+    }
+    return w;
+  };
+  std::vector<std::uint32_t> counts;
+  std::vector<double> rates;
+  std::size_t skipped_most = 0;
+  for (std::uint32_t k = 0; k < 40; ++k) {
+    const auto expected = full(net.input_exc().weights());
+    if (net.input_exc().unsettled_columns() * 4 <= p.n_exc) ++skipped_most;
+    net.normalize_weights();
+    ASSERT_EQ(net.input_exc().weights(), expected) << "normalisation before image " << k;
+    // A presentation without the normalisation (it was just checked), with plasticity.
+    net.image_rates(train_set().images.image(k), p.input_intensity_start, rates);
+    net.present(rates, models::kStreamTrainInput, k);
+  }
+  if (tau_post1_ms == 20.0) EXPECT_GT(skipped_most, 20u) << "settled columns were hardly ever skipped";
+  // set_weights unsettles every column.
+  net.input_exc().set_weights(net.input_exc().weights());
+  EXPECT_EQ(net.input_exc().unsettled_columns(), p.n_exc);
+  }
 }
