@@ -122,6 +122,8 @@ TEST(Learning, PerNeuronTrainingCountsAddUpToTheLog) {
   for (auto c : nc.spikes) counted2 += c;
   EXPECT_EQ(counted2, logged2);
   EXPECT_EQ(nc.counted_from, 0u);
+}
+
 
 // scale_columns_to_sum skips the columns that the last scaling left as they were and nothing
 // wrote since (settled). Through training, each normalisation must give, bit for bit, what the
@@ -159,7 +161,9 @@ TEST(Learning, NormalisationSkippingSettledColumnsEqualsTheFullComputation) {
     net.image_rates(train_set().images.image(k), p.input_intensity_start, rates);
     net.present(rates, models::kStreamTrainInput, k);
   }
-  if (tau_post1_ms == 20.0) EXPECT_GT(skipped_most, 20u) << "settled columns were hardly ever skipped";
+  if (tau_post1_ms == 20.0) {
+    EXPECT_GT(skipped_most, 20u) << "settled columns were hardly ever skipped";
+  }
   // set_weights unsettles every column.
   net.input_exc().set_weights(net.input_exc().weights());
   EXPECT_EQ(net.input_exc().unsettled_columns(), p.n_exc);
