@@ -20,9 +20,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-void append_rows(io::TrainLogColumns& c, const std::vector<TrainLogRow>& log) {
+}  // namespace
+
+void append_train_log_rows(io::TrainLogColumns& c, const std::vector<TrainLogRow>& log, std::uint64_t sample_offset) {
   for (const auto& r : log) {
-    c.sample_index.push_back(r.sample_index);
+    c.sample_index.push_back(sample_offset + r.sample_index);
     c.image_index.push_back(r.image_index);
     c.label.push_back(r.label);
     c.tries.push_back(r.tries);
@@ -31,6 +33,8 @@ void append_rows(io::TrainLogColumns& c, const std::vector<TrainLogRow>& log) {
     c.running_accuracy.push_back(r.running_accuracy);
   }
 }
+
+namespace {
 
 template <typename V>
 void mean_sd(const V& v, double& mean, double& sd) {
@@ -190,7 +194,7 @@ TrainJobResult run_train_job(TrainJob job) {
     k.dynamic = net.dynamic_state();
     k.cursor = c;
     k.log = log_columns;
-    append_rows(k.log, so_far.log);
+    append_train_log_rows(k.log, so_far.log);
     k.capped_images = ck.capped_images + so_far.capped_images;
     k.presentations = ck.presentations + so_far.presentations;
     k.exc_spikes = ck.exc_spikes + so_far.exc_spikes;
@@ -238,7 +242,7 @@ TrainJobResult run_train_job(TrainJob job) {
     trained.labels = std::move(lab.labels);
     trained.class_rate_Hz = std::move(lab.class_rate_Hz);
   }
-  append_rows(log_columns, report.log);
+  append_train_log_rows(log_columns, report.log);
   std::string spikes_file;
   if (job.record != RecordSpikes::none) {
     spikes_file = "spikes/train.h5";

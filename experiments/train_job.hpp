@@ -62,6 +62,9 @@ struct TrainedRun {
   std::string spikes_file;
   NeuronTrainCounts neuron_counts;  // written as /train/exc_spike_count etc. when sized n_exc
 };
+/// Appends training-log rows to the run file's /train/log columns, their sample indices shifted
+/// by `sample_offset` (a network trained in several calls numbers its samples on).
+void append_train_log_rows(io::TrainLogColumns& c, const std::vector<TrainLogRow>& log, std::uint64_t sample_offset = 0);
 /// Writes `out` atomically (refuses to replace it unless `force`: OutputError).
 void write_trained_run(const std::string& out, bool force, const TrainedRun& r);
 

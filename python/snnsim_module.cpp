@@ -622,15 +622,7 @@ class Network {
 
   void append_log(const std::vector<experiments::TrainLogRow>& rows) {
     const std::uint64_t base = log_.sample_index.empty() ? 0 : log_.sample_index.back() + 1;
-    for (const auto& r : rows) {
-      log_.sample_index.push_back(base + r.sample_index);
-      log_.image_index.push_back(r.image_index);
-      log_.label.push_back(r.label);
-      log_.tries.push_back(r.tries);
-      log_.exc_spikes.push_back(r.exc_spikes);
-      log_.input_intensity.push_back(r.input_intensity);
-      log_.running_accuracy.push_back(r.running_accuracy);
-    }
+    experiments::append_train_log_rows(log_, rows, base);
   }
 
   models::DiehlCookParams p_;
