@@ -38,13 +38,18 @@ void Progress::finish(const std::string& extra) {
   if (enabled_) print(last_done_, extra, true);
 }
 
+std::string progress_line(const std::string& what, std::size_t done, std::size_t total, std::size_t start_done,
+                          double t, bool final, const std::string& extra) {
+  const double this_run = done >= start_done ? static_cast<double>(done - start_done) : 0.0;
+  const double rate = t > 0 ? this_run / t : 0.0;
+  const double eta = rate > 0 && total >= done ? static_cast<double>(total - done) / rate : 0.0;
+  const double pct = total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
+  return fmt::format("{}: {}/{} ({:.1f}%) {:.1f}/s {} {:.0f}s{}{}", what, done, total, pct, rate,
+                     final ? "elapsed" : "ETA", final ? t : eta, extra.empty() ? "" : "  ", extra);
+}
+
 void Progress::print(std::size_t done, const std::string& extra, bool final) {
-  const double t = elapsed_s();
-  const double rate = t > 0 ? static_cast<double>(done) / t : 0.0;
-  const double eta = rate > 0 && total_ >= done ? static_cast<double>(total_ - done) / rate : 0.0;
-  const double pct = total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
-  std::string line = fmt::format("{}: {}/{} ({:.1f}%) {:.1f}/s {} {:.0f}s{}{}", what_, done, total_, pct, rate,
-                                 final ? "elapsed" : "ETA", final ? t : eta, extra.empty() ? "" : "  ", extra);
+  const std::string line = progress_line(what_, done, total_, start_done_, elapsed_s(), final, extra);
   if (tty_)
     fmt::print(stderr, "\r\033[K{}{}", line, final ? "\n" : "");
   else

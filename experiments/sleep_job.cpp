@@ -151,6 +151,7 @@ SleepJobResult run_sleep_job(SleepJob job) {
 
   const auto mean = mean_image(data.images, job.mean_images);
   Progress progress("sleep", static_cast<std::size_t>(job.o.duration_s), job.show_progress);
+  if (job.resume) progress.resumed_at(static_cast<std::size_t>(static_cast<double>(ck.cursor.done) * awake.params.dt_ms * 1e-3));
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return ck.sleep_wall_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   SleepHooks hooks;

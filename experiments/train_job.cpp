@@ -173,6 +173,7 @@ TrainJobResult run_train_job(TrainJob job) {
   r.images = job.train_images * job.epochs;
   r.checkpoint = ckpt_file.string();
   Progress progress("train", r.images, job.show_progress);
+  progress.resumed_at(cursor.next_sample);
   TrainHooks hooks;
   hooks.progress = [&](std::uint64_t done, std::uint64_t, float acc) {
     progress.update(done, std::isnan(acc) ? std::string{} : fmt::format("running acc {:.3f}", acc));

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "experiments/frozen.hpp"
+#include "experiments/progress.hpp"
 #include "experiments/run_file.hpp"
 #include "io/error.hpp"
 #include "io/h5.hpp"
@@ -120,4 +121,16 @@ TEST(RunFileEval, AWiderEvaluationGrowsThePredictionsTable) {
   EXPECT_EQ(root.shape("eval/confusion"), (std::vector<hsize_t>{3, 10, 10}));
   f.close();
   fs::remove(path);
+}
+
+// A resumed run's progress line counted the samples of the runs before it as done in this
+// run's time: resumed at 11,145 of 60,000 N=6400 images, it showed 597/s and "ETA 80s" for a
+// run going at 33/s. The rate and ETA now count only this run's work.
+TEST(Progress, AResumedRunsRateAndEtaCountOnlyItsOwnWork) {
+  const auto line = experiments::progress_line("train", 12000, 60000, 11000, 10.0, false, "");
+  EXPECT_NE(line.find("12000/60000 (20.0%) 100.0/s ETA 480s"), std::string::npos) << line;
+  const auto fresh = experiments::progress_line("train", 1000, 60000, 0, 10.0, false, "x");
+  EXPECT_NE(fresh.find("1000/60000 (1.7%) 100.0/s ETA 590s  x"), std::string::npos) << fresh;
+  const auto done = experiments::progress_line("sleep", 10, 10, 4, 3.0, true, "");
+  EXPECT_NE(done.find("10/10 (100.0%) 2.0/s elapsed 3s"), std::string::npos) << done;
 }
