@@ -267,8 +267,8 @@ int cmd_experiment_incremental(const std::vector<std::string>& args) {
           progress.update(finished, experiments::incremental_condition_name(m, s));
         }));
   };
-  nlohmann::json fresh = nlohmann::json::array();
-  auto commit = [&](std::size_t, const std::string& bytes) {
+  std::vector<std::pair<std::size_t, nlohmann::json>> fresh;  // (grid position, summary): listed in grid order
+  auto commit = [&](std::size_t i, const std::string& bytes) {
     const auto r = experiments::decode_incremental(bytes);
     const auto name = experiments::incremental_condition_name(r.method, r.seed);
     finished = committed += experiments::incremental_work(c.o, split, r.method);
@@ -283,7 +283,7 @@ int cmd_experiment_incremental(const std::vector<std::string>& args) {
     if (!quiet)
       fmt::print(stderr, "\n{}: final average accuracy {:.3f} relabelled, {:.3f} kept labels; forgetting {:.3f} / {:.3f}; {:.0f} s\n",
                  name, rel.average_accuracy, kept.average_accuracy, rel.forgetting, kept.forgetting, r.wall_s);
-    fresh.push_back({{"method", experiments::to_string(r.method)}, {"seed", r.seed}, {"wall_s", r.wall_s}});
+    fresh.emplace_back(i, nlohmann::json{{"method", experiments::to_string(r.method)}, {"seed", r.seed}, {"wall_s", r.wall_s}});
   };
   experiments::sweep(
       todo, [&](std::size_t i) { return double(experiments::incremental_work(c.o, split, conds[i].first)); }, run,
@@ -294,6 +294,9 @@ int cmd_experiment_incremental(const std::vector<std::string>& args) {
   auto f = h5::File::open(c.out, h5::File::Mode::read_only);
   const auto table = experiments::incremental_table(f.root(), c.methods, c.seeds, c.o.tasks.size());
   if (c.common.json) {
+    std::sort(fresh.begin(), fresh.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    nlohmann::json fresh_json = nlohmann::json::array();
+    for (const auto& [pos, j] : fresh) fresh_json.push_back(j);
     nlohmann::json rows = nlohmann::json::array();
     for (const auto* list : {&table.rows, &table.paired})
       for (const auto& r : *list)
@@ -302,7 +305,7 @@ int cmd_experiment_incremental(const std::vector<std::string>& args) {
                         {"forgetting_mean", r.forg_mean}, {"forgetting_sd", r.forg_sd},
                         {"bwt_mean", r.bwt_mean}, {"bwt_sd", r.bwt_sd}});
     print_json({{"command", "experiment incremental"}, {"out", c.out}, {"csv", c.csv},
-                {"new_conditions", fresh}, {"table", rows}, {"threads", c.o.threads}});
+                {"new_conditions", fresh_json}, {"table", rows}, {"threads", c.o.threads}});
   } else {
     fmt::print("{}study in {} (results also in {})\n", experiments::to_markdown(table), c.out, c.csv);
   }

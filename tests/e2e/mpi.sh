@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sweeps under mpirun (issue 18): `experiment sleep`, `tune-sleep` and `src --seeds 3` under 2
+# Sweeps under mpirun (issue 18): `experiment sleep`, `experiment incremental`, `tune-sleep` and `src --seeds 3` under 2
 # and 3 ranks give the same file, CSV and JSON as one process, byte for byte (provenance and
 # timing aside); `tune-src` under 1, 2 and 3 ranks gives one process's result at the same
 # --trial-batch; `src`/`tune-src` without --seed are refused under several ranks; kill -9 of one
@@ -15,6 +15,14 @@ trap 'rm -rf "$work"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 nowall() { "$python" -c 'import json,sys; j=json.load(open(sys.argv[1])); j.pop("wall_s",None); j.pop("csv",None); j.pop("out",None); j.pop("run",None); print(json.dumps(j,sort_keys=True))' "$1"; }
+# JSON without wall_s and timing at any depth
+nosrctime() { "$python" -c '
+import json, sys
+def strip(x):
+    if isinstance(x, dict): return {k: strip(v) for k, v in x.items() if k not in ("wall_s", "timing")}
+    if isinstance(x, list): return [strip(v) for v in x]
+    return x
+print(json.dumps(strip(json.load(open(sys.argv[1]))), sort_keys=True))' "$1"; }
 mpi() { local n=$1; shift; timeout 240 "$mpirun" -n "$n" --oversubscribe "$snnsim" "$@"; }
 
 # 12 conditions, a couple of seconds each.
@@ -36,6 +44,17 @@ mpi 2 "${sizes[@]}" --out "$work/sz2.h5" > "$work/sz2.json" || fail "two-size st
 "$python" "$same" "$work/sz1.h5" "$work/sz2.h5" || fail "two-size study under 2 ranks: file differs"
 cmp "$work/sz1.csv" "$work/sz2.csv" || fail "two-size study under 2 ranks: CSV differs"
 [ "$(nowall "$work/sz1.json")" = "$(nowall "$work/sz2.json")" ] || fail "two-size study under 2 ranks: JSON differs"
+
+# experiment incremental: 4 methods x 2 seeds = 8 conditions, under 2 and 3 ranks as one process.
+inc=(experiment incremental --data "$data" --neurons 10 --images-per-task 20 --label-images 10 --replay-buffer 5
+     --test-images 50 --duration-s 0.3 --seeds 1,2 --threads 1 --json -q)
+"$snnsim" "${inc[@]}" --out "$work/inc1.h5" > "$work/inc1.json" || fail "one-process incremental"
+for r in 2 3; do
+  mpi $r "${inc[@]}" --out "$work/inc$r.h5" > "$work/inc$r.json" || fail "incremental under $r ranks"
+  "$python" "$same" --skip created_utc "$work/inc1.h5" "$work/inc$r.h5" || fail "incremental under $r ranks: file differs"
+  cmp "$work/inc1.csv" "$work/inc$r.csv" || fail "incremental under $r ranks: CSV differs"
+  [ "$(nosrctime "$work/inc1.json" | sed "s/inc[0-9].csv/inc.csv/;s/inc[0-9].h5/inc.h5/")" = "$(nosrctime "$work/inc$r.json" | sed "s/inc[0-9].csv/inc.csv/;s/inc[0-9].h5/inc.h5/")" ] || fail "incremental under $r ranks: JSON differs"
+done
 
 # kill -9 of rank 1 once a condition is committed; then resume under 3 ranks.
 "$mpirun" -n 2 "$snnsim" "${study[@]}" --out "$work/k.h5" > /dev/null 2> "$work/k.err" &
@@ -79,13 +98,6 @@ done
 # src: every method (lowdata at two fractions) x 3 seeds = 27 runs, tiny networks; the file
 # (timing aside: sleep seconds, /timing, created_utc) and the JSON (wall_s, timing aside) as one
 # process's. Each in its own directory with the same --out, so the stored command line matches.
-nosrctime() { "$python" -c '
-import json, sys
-def strip(x):
-    if isinstance(x, dict): return {k: strip(v) for k, v in x.items() if k not in ("wall_s", "timing")}
-    if isinstance(x, list): return [strip(v) for v in x]
-    return x
-print(json.dumps(strip(json.load(open(sys.argv[1]))), sort_keys=True))' "$1"; }
 src=(src --data "$data" --method sequential,src,cheat,parallel,average,lowrank,lowrank-parallel,lowdata
      --fraction 0.01,0.02 --seeds 3 --tasks 2 --per-task 200 --max-train 2000 --max-test 500 --epochs 1
      --hidden 50,50 --sleep-steps 100 --sleep-steps-per-task 50 --snapshot-every 50 --trajectory-every 50
