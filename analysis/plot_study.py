@@ -254,6 +254,39 @@ def fig_raster(f, name, raster_s, out):
     return figutil.save(fig, os.path.join(out, "sleep_raster.png"))
 
 
+def fig_durations(f, res, out):
+    """Clean accuracy against simulated sleep time (study run with --durations): 0 s is the
+    trained state, the part-way states are slept_t{D}s, the last point the end of the sleep."""
+    if "sleep_durations_s" not in f.attrs:
+        return None
+    times = [float(t) for t in f.attrs["sleep_durations_s"]]
+    states = ["slept_t%ss" % ("%g" % t) for t in times[:-1]] + [AFTER]
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    print("clean test accuracy (%) against sleep time, mean +- sd over seeds:")
+    for k in np.unique(res["train_images"]):
+        xs, means, sds = [], [], []
+        base = rows(res, train_images=k, state=BEFORE, noise_type="none")
+        for t, st in zip([0.0] + times, [BEFORE] + states):
+            a = per_seed(res, rows(res, train_images=k, state=st, noise_type="none"))
+            if a.size == 0:
+                continue
+            xs.append(t)
+            means.append(a.mean())
+            sds.append(a.std(ddof=1) if a.size > 1 else 0.0)
+        if not xs:
+            continue
+        ax.errorbar(xs, means, yerr=sds, marker="o", capsize=3, label="K = %d" % k)
+        print("  K=%d: %s (n=%d seeds)" % (k, "  ".join("%gs %.1f+-%.1f" % v for v in zip(xs, means, sds)),
+                                           int(base.sum())))
+    ax.set_xscale("symlog", linthresh=max(min(times), 1e-3))
+    ax.set_xlabel("simulated sleep time (s); 0 = before sleep")
+    ax.set_ylabel("clean test accuracy (%)")
+    ax.set_title("Accuracy against sleep time (one sleep, states part-way)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return figutil.save(fig, os.path.join(out, "sleep_duration.png"))
+
+
 def fig_ablation(res, k, out):
     clean = rows(res, noise_type="none") & (res["train_images"] == k)
     cells = {("trained", "trained"): BEFORE, ("trained", "slept"): ABL_WT,
@@ -313,6 +346,7 @@ def figures(a, f, res, ta, out, n):
     fig_rf(f, names[0], a.n_fields, out)
     fig_raster(f, names[0], a.raster_s, out)
     fig_ablation(res, k, out)
+    fig_durations(f, res, out)
 
 
 def main(argv=None):

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
 #include "analysis/statistics.hpp"
 #include "controls.hpp"
 #include "frozen.hpp"
 #include "noise.hpp"
+#include "sleep_job.hpp"
 #include "train.hpp"
 
 namespace snnsim::experiments {
@@ -17,7 +19,7 @@ std::size_t condition_work(const StudyOptions& o, std::size_t k) {
   const std::size_t grid = o.test_images + (o.gaussian_levels.size() + o.blur_levels.size()) * o.noise_test_images;
   const std::size_t controls =
       o.controls ? k + 2 * (label + grid) + o.prune_fractions.size() * (label + o.validation_images) : 0;
-  return k + 4 * label + 2 * grid + 2 * o.test_images + controls;
+  return k + 4 * label + 2 * grid + 2 * o.test_images + controls + o.durations_s.size() * (label + o.test_images);
 }
 
 ThresholdAnalysis analyse_thresholds(const std::vector<double>& dtheta, const std::vector<double>& rf_var) {
@@ -99,10 +101,27 @@ ConditionResult run_condition(const models::DiehlCookParams& p, const io::Labell
   auto so = o.sleep;
   so.threads = o.threads;
   so.seed = seed;
-  c.sleep_report = sleep(p, c.trained, mean_image(train.images, k), so, /*record_exc=*/true, /*record_inh=*/false);
+  // The states part-way (durations_s) are end states of shorter sleeps: a sleep normalises the
+  // weights at the start of each block, never at its end, and its input chunks end at rate bins.
+  std::vector<std::pair<double, models::NetworkState>> part_way;
+  SleepHooks hooks;
+  if (!o.durations_s.empty())
+    hooks.after_bin = [&](double done_s, const std::function<SleepCursor()>& take_cursor) {
+      const std::size_t next = part_way.size();
+      if (next < o.durations_s.size() && std::fabs(done_s - o.durations_s[next]) < 1e-9 * std::max(1.0, done_s))
+        part_way.emplace_back(o.durations_s[next], take_cursor().state);
+      return false;
+    };
+  c.sleep_report = sleep(p, c.trained, mean_image(train.images, k), so, /*record_exc=*/true, /*record_inh=*/false, hooks);
+  if (part_way.size() != o.durations_s.size())
+    throw std::invalid_argument("sleep durations must lie on the 0.1 s rate bins and be shorter than the sleep");
   c.slept = c.sleep_report.state;
   relabel(c.slept);
   evaluate_grid(c.slept, "slept", true);
+  for (auto& [t, s] : part_way) {
+    relabel(s);
+    evaluate_grid(s, snapshot_state_name("slept", t), false);
+  }
 
   // 2x2 ablation: which of weights and thresholds carries the change.
   for (int variant = 0; variant < 2; ++variant) {

@@ -24,6 +24,10 @@ struct StudyOptions {
   std::vector<double> blur_levels = {0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
   std::uint64_t noise_seed = 1;
   SleepOptions sleep;
+  // Sleep-duration curve from the one sleep: the state after each of these many simulated seconds
+  // (ascending, each shorter than sleep.duration_s, on the 0.1 s rate bins) is relabelled and
+  // scored on the clean test images as state "slept_t{D}s". Empty: only the end of the sleep.
+  std::vector<double> durations_s;
   // The controls (controls.hpp), off by default: states "extra_wake" (the K images once more) and
   // "pruned" (train-response order, silenced, fraction chosen on the last `validation_images`
   // training images among `prune_fractions`), each relabelled and scored like the slept state.

@@ -125,7 +125,7 @@ struct StudyCommand {
   CommonOptions common;
   models::DiehlCookParams params;
   experiments::StudyOptions o;
-  std::string data_dir, out, neurons_text, seeds_text, amounts_text, gauss_text, blur_text, csv;
+  std::string data_dir, out, neurons_text, seeds_text, amounts_text, gauss_text, blur_text, durations_text, csv;
   std::vector<std::size_t> sizes;  // --neurons, ascending; params.n_exc is the first
   bool force = false;
   bool sizes_axis() const { return sizes.size() > 1; }
@@ -157,7 +157,11 @@ void add_options(po::options_description& d, StudyCommand& c) {
       "blur-levels", po::value<std::string>(&c.blur_text)->default_value(list_text(o.blur_levels)), "sigmas (pixels)")(
       "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images");
   add_sleep_options(d, o.sleep);
-  d.add_options()("controls", po::bool_switch(&o.controls),
+  d.add_options()("durations", po::value<std::string>(&c.durations_text),
+                  "comma list of sleep times (s) shorter than --duration-s, on 0.1 s steps: the state after each, "
+                  "taken from the one sleep, is relabelled and scored on the clean test images (state slept_t{D}s): "
+                  "accuracy against sleep time")(
+      "controls", po::bool_switch(&o.controls),
                   "also score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned "
                   "(least responsive neurons silenced, fraction chosen on validation images)")(
       "validation-images", po::value<std::size_t>(&o.validation_images)->default_value(o.validation_images),
@@ -185,6 +189,19 @@ void check(const po::variables_map& vm, StudyCommand& c) {
   for (double k : parse_list(c.amounts_text, "train-amounts", 1, 60000)) o.train_amounts.push_back(static_cast<std::size_t>(k));
   o.gaussian_levels = parse_list(c.gauss_text, "gaussian-levels", 0, 1e3);
   o.blur_levels = parse_list(c.blur_text, "blur-levels", 0, 1e3);
+  o.durations_s.clear();
+  if (!c.durations_text.empty()) {
+    o.durations_s = parse_list(c.durations_text, "durations", 0, 1e6);
+    const double bin_s = o.sleep.rate_bin_ms * 1e-3;
+    for (std::size_t i = 0; i < o.durations_s.size(); ++i) {
+      const double d = o.durations_s[i], bins = d / bin_s;
+      if (!(d > 0) || std::fabs(bins - std::round(bins)) > 1e-6 * std::max(1.0, bins))
+        throw UsageError(fmt::format("--durations: {} is not a positive multiple of {:g} s", d, bin_s));
+      if (!(d < o.sleep.duration_s - 1e-9))
+        throw UsageError(fmt::format("--durations: {} is not shorter than --duration-s {}", d, o.sleep.duration_s));
+      if (i > 0 && !(d > o.durations_s[i - 1])) throw UsageError("--durations must be ascending, each once");
+    }
+  }
   try {
     for (auto n : c.sizes) {
       auto p = c.params;
@@ -207,7 +224,8 @@ std::set<std::string> open_study(const StudyCommand& c) {
       fmt::join(c.sizes, ","), o.test_images, o.noise_test_images, o.label_cap, c.gauss_text, c.blur_text, o.noise_seed,
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
       std::filesystem::absolute(c.data_dir).string()) +
-      (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "");
+      (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "") +
+      (o.durations_s.empty() ? "" : fmt::format(" durations={}", c.durations_text));
   std::set<std::string> done;
   if (!experiments::mpi_root()) {
     // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).
@@ -233,6 +251,11 @@ std::set<std::string> open_study(const StudyCommand& c) {
       root.set_attr_array<std::uint64_t>("neurons", sizes);
     }
     root.set_attr("signature", signature);
+    if (!o.durations_s.empty()) {  // the sleep-time axis of the duration curve: part-way states, then the end
+      auto t = o.durations_s;
+      t.push_back(o.sleep.duration_s);
+      root.set_attr_array<double>("sleep_durations_s", t);
+    }
     root.set_attr("command_line", joined_command_line());
     io::write_config(root, c.params, read_config_text(c.common.config_file));
     txn.commit();

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# experiment sleep --durations (issue 19 item 2): the state scored as slept_t{D}s is the end
+# state of a sleep of D seconds - its clean accuracy and silent count equal the `slept` row of a
+# study run with --duration-s D, and every other row is the study without --durations; the
+# durations are part of the signature; plot_study.py draws accuracy against sleep time; bad lists are refused before anything is written.
+set -uo pipefail
+snnsim=$1 data=$2 python=$3 analysis=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+study=(experiment sleep --data "$data" --neurons 20 --seeds 1,2 --train-amounts 30 --test-images 40
+       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --threads 1 -q)
+
+"$snnsim" "${study[@]}" --duration-s 0.6 --durations 0.2,0.4 --out "$work/curve.h5" --json > "$work/curve.json" ||
+  fail "study with --durations"
+for d in 0.2 0.4 0.6; do
+  "$snnsim" "${study[@]}" --duration-s $d --out "$work/d$d.h5" || fail "study with --duration-s $d"
+done
+"$python" - "$work" <<'PY' || fail "part-way states are not the end states of shorter sleeps"
+import sys, h5py, numpy as np
+w = sys.argv[1]
+def rows(path):
+    r = h5py.File(path, "r")["results"]
+    st = [s.decode() if isinstance(s, bytes) else s for s in r["state"][:]]
+    ty = [s.decode() if isinstance(s, bytes) else s for s in r["noise_type"][:]]
+    return {(int(r["seed"][i]), st[i], ty[i], float(r["noise_level"][i])): (r["accuracy"][i], r["n_silent"][i])
+            for i in range(len(st))}
+curve = rows(w + "/curve.h5")
+full = rows(w + "/d0.6.h5")
+f = h5py.File(w + "/curve.h5", "r")
+assert "durations=0.2,0.4" in f.attrs["signature"]
+assert list(f.attrs["sleep_durations_s"]) == [0.2, 0.4, 0.6], f.attrs["sleep_durations_s"]
+assert "sleep_durations_s" not in h5py.File(w + "/d0.6.h5", "r").attrs
+extra = {k: v for k, v in curve.items() if k[1].startswith("slept_t")}
+assert sorted({k[1] for k in extra}) == ["slept_t0.2s", "slept_t0.4s"], sorted(extra)
+assert all(k[2] == "none" for k in extra), "part-way states are scored on clean images only"
+assert {k: v for k, v in curve.items() if k not in extra} == full, "--durations changed the other rows"
+for d in ("0.2", "0.4"):
+    short = rows(w + "/d%s.h5" % d)
+    for s in (1, 2):
+        assert curve[(s, "slept_t%ss" % d, "none", 0.0)] == short[(s, "slept", "none", 0.0)], (d, s)
+print("durations: part-way rows equal shorter sleeps")
+PY
+grep -q "slept_t0.2s,none" "$work/curve.csv" || fail "CSV lacks the slept_t0.2s rows"
+"$python" "$analysis/plot_study.py" "$work/curve.h5" --out "$work/figs" > "$work/figs.txt" || fail "plot_study.py"
+[ -s "$work/figs/sleep_duration.png" ] && grep -q "K=30: 0s" "$work/figs.txt" || fail "no sleep_duration figure"
+"$python" "$analysis/plot_study.py" "$work/d0.6.h5" --out "$work/figs0" > /dev/null || fail "plot_study.py without durations"
+[ -e "$work/figs0/sleep_duration.png" ] && fail "a duration figure without --durations"
+
+# The durations are part of the signature: resuming with another list is refused.
+"$snnsim" "${study[@]}" --duration-s 0.6 --durations 0.2 --out "$work/curve.h5" 2> "$work/sig.err"
+[ $? = 2 ] && grep -q "other settings" "$work/sig.err" || fail "other --durations on resume not refused"
+
+expect() { local want=$1 msg=$2; shift 2; "$@" > /dev/null 2> "$work/err"; local rc=$?
+  [ $rc = "$want" ] && grep -q -- "$msg" "$work/err" || { fail "$* -> exit $rc: $(cat "$work/err")"; }; }
+expect 2 "0.25 is not a positive multiple of 0.1 s" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.25 --out "$work/bad.h5"
+expect 2 "1 is not shorter than --duration-s 1" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.5,1 --out "$work/bad.h5"
+expect 2 "ascending" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.5,0.2 --out "$work/bad.h5"
+expect 2 "durations" "$snnsim" "${study[@]}" --duration-s 1 --durations 0,0.5 --out "$work/bad.h5"
+[ -e "$work/bad.h5" ] && fail "a refused study wrote its file"
+"$snnsim" experiment sleep --help | grep -q -- "--durations" || fail "--help lacks --durations"
+
+[ $fails = 0 ] && echo "study_durations: all passed"
+exit $((fails > 0))
