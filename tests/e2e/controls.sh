@@ -21,9 +21,9 @@ expect() {  # expect CODE PATTERN -- command...
 }
 
 for c in wake prune noise-curve; do
-  "$snnsim" $c --help | grep -q -- "--run" || fail "$c --help"
+  grep -q -- "--run" <<< "$("$snnsim" $c --help)" || fail "$c --help"
 done
-"$snnsim" --help 2>&1 | grep -q "noise-curve" || fail "snnsim --help does not list noise-curve"
+grep -q "noise-curve" <<< "$("$snnsim" --help 2>&1)" || fail "snnsim --help does not list noise-curve"
 
 "$snnsim" train --data "$data" --neurons 20 --train-images 60 --seed 3 --quiet --out "$work/run.h5" >/dev/null ||
   fail "train"

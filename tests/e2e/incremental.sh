@@ -23,7 +23,7 @@ expect() {  # expect CODE PATTERN -- command...
 
 h=$("$snnsim" experiment incremental --help) || fail "--help"
 for o in --images-per-task --methods --sleep-input --replay-buffer --label-images --test-images --duration-s --exc_tau_m_ms; do
-  printf '%s' "$h" | grep -q -- "$o" || fail "--help lacks $o"
+  grep -q -- "$o" <<< "$h" || fail "--help lacks $o"  # a here-string: grep -q may close a pipe early
 done
 
 base=(experiment incremental --data "$data" --neurons 10 --images-per-task 20 --label-images 10 --replay-buffer 5
@@ -112,6 +112,27 @@ done
 grep -q "| sleep | kept |" "$work/figs.txt" || fail "figures: no summary table"
 "$python" "$analysis/incremental_figures.py" "$work/nothere.h5" --out "$work/x" 2>/dev/null
 [ $? = 2 ] || fail "figures: a missing file must exit 2"
+
+# choosing sleep settings on validation runs (analysis/incremental_settings.py)
+"$snnsim" "${base[@]}" --methods sequential,sleep --inh-scale 1 --test-images 50 --validation --quiet \
+  --out "$work/v2.h5" >/dev/null || fail "--validation with sequential"
+"$python" "$analysis/incremental_settings.py" "$work/v.h5" "$work/v2.h5" --csv "$work/set.csv" >"$work/set.txt" ||
+  fail "incremental_settings.py"
+grep -q "| v2.h5 | .*inh_scale=1.* | sleep | 1,2 | .* | .* | .* | [-+0-9.]* +- [0-9.]* |$" "$work/set.txt" ||
+  { fail "settings: no paired sleep - sequential column"; cat "$work/set.txt"; }
+grep -q "^best sleep setting by mean ACC (relabelled readout): .*inh_scale=" "$work/set.txt" || fail "settings: no choice"
+[ "$(wc -l < "$work/set.csv")" = 7 ] || fail "settings CSV: expected 6 rows and a header"
+"$python" - "$work" <<'PY' || fail "settings: the choice is not the highest mean ACC"
+import sys, h5py, numpy as np
+w = sys.argv[1]
+acc = {p: np.nanmean(h5py.File(f"{w}/{p}")["results/average_accuracy_relabelled"][list(
+    h5py.File(f"{w}/{p}")["results"].attrs["methods"].split(",")).index("sleep")]) for p in ("v.h5", "v2.h5")}
+best = max(acc, key=lambda p: acc[p])
+line = [l for l in open(f"{w}/set.txt") if l.startswith("best")][0]
+assert f"({best})" in line and ("%.3f" % acc[best]) in line, (line, acc)
+PY
+"$python" "$analysis/incremental_settings.py" "$work/t1.h5" >/dev/null 2>"$work/set.err"
+[ $? = 2 ] && grep -q "scored on the test set" "$work/set.err" || fail "settings: a test-scored file must be refused"
 
 if [ "$fails" != 0 ]; then
   echo "$fails failure(s)"

@@ -59,7 +59,7 @@ expect 2 "1 is not shorter than --duration-s 1" "$snnsim" "${study[@]}" --durati
 expect 2 "ascending" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.5,0.2 --out "$work/bad.h5"
 expect 2 "durations" "$snnsim" "${study[@]}" --duration-s 1 --durations 0,0.5 --out "$work/bad.h5"
 [ -e "$work/bad.h5" ] && fail "a refused study wrote its file"
-"$snnsim" experiment sleep --help | grep -q -- "--durations" || fail "--help lacks --durations"
+grep -q -- "--durations" <<< "$("$snnsim" experiment sleep --help)" || fail "--help lacks --durations"
 
 [ $fails = 0 ] && echo "study_durations: all passed"
 exit $((fails > 0))
