@@ -2,7 +2,8 @@
 # experiment sleep --durations (issue 19 item 2): the state scored as slept_t{D}s is the end
 # state of a sleep of D seconds - its clean accuracy and silent count equal the `slept` row of a
 # study run with --duration-s D, and every other row is the study without --durations; the
-# durations are part of the signature; plot_study.py draws accuracy against sleep time; bad lists are refused before anything is written.
+# durations are part of the signature; analysis/study_summary.py pairs them (and the controls)
+# with the trained state; plot_study.py draws accuracy against sleep time; bad lists are refused before anything is written.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3 analysis=$4
 work=$(mktemp -d)
@@ -47,6 +48,39 @@ grep -q "slept_t0.2s,none" "$work/curve.csv" || fail "CSV lacks the slept_t0.2s 
 [ -s "$work/figs/sleep_duration.png" ] && grep -q "K=30: 0s" "$work/figs.txt" || fail "no sleep_duration figure"
 "$python" "$analysis/plot_study.py" "$work/d0.6.h5" --out "$work/figs0" > /dev/null || fail "plot_study.py without durations"
 [ -e "$work/figs0/sleep_duration.png" ] && fail "a duration figure without --durations"
+
+# analysis/study_summary.py: paired differences per (N, K), with the controls and the durations.
+"$snnsim" "${study[@]}" --duration-s 0.6 --durations 0.3 --controls --validation-images 50 --out "$work/ctl.h5" ||
+  fail "study with --controls --durations"
+"$python" "$analysis/study_summary.py" "$work/ctl.h5" --csv "$work/sum.csv" > "$work/sum.txt" || fail "study_summary.py"
+grep -q "^| measure | trained | slept | extra_wake | pruned | slept - trained | slept - extra_wake | slept - pruned |$" \
+  "$work/sum.txt" || { fail "study_summary: no controls table"; cat "$work/sum.txt"; }
+grep -q "^sleep time, clean accuracy minus trained: 0.3s " "$work/sum.txt" || fail "study_summary: no duration line"
+grep -q "^verdict (95 % intervals): clean " "$work/sum.txt" || fail "study_summary: no verdict"
+"$python" - "$work" <<'PY' || fail "study_summary CSV is not the differences of /results"
+import csv, sys, h5py, numpy as np
+w = sys.argv[1]
+r = h5py.File(w + "/ctl.h5", "r")["results"]
+st, nt = r["state"].asstr()[()], r["noise_type"].asstr()[()]
+acc, seed, lv = r["accuracy"][()], r["seed"][()], r["noise_level"][()]
+def clean(s, state):
+    return acc[(seed == s) & (st == state) & (nt == "none")][0]
+def gmean(s, state, noise):
+    return acc[(seed == s) & (st == state) & (nt == noise)].mean()
+rows = list(csv.DictReader(open(w + "/sum.csv")))
+assert len(rows) == 2 * (3 * 3 + 1), len(rows)  # 2 seeds x (3 measures x 3 comparisons + 1 duration)
+for row in rows:
+    s, other = int(row["seed"]), row["difference"].split("-", 1)[1]
+    if row["difference"].startswith("slept_t"):
+        want = clean(s, row["difference"].split("-")[0]) - clean(s, "trained")
+    elif row["noise"] == "none":
+        want = clean(s, "slept") - clean(s, other)
+    else:
+        want = gmean(s, "slept", row["noise"]) - gmean(s, other, row["noise"])
+    assert abs(float(row["value"]) - want) < 1e-6, (row, want)
+PY
+"$python" "$analysis/study_summary.py" "$work/nothere.h5" > /dev/null 2>&1
+[ $? = 2 ] || fail "study_summary: a missing file must exit 2"
 
 # The durations are part of the signature: resuming with another list is refused.
 "$snnsim" "${study[@]}" --duration-s 0.6 --durations 0.2 --out "$work/curve.h5" 2> "$work/sig.err"

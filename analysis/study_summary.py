@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Where does sleep help? Paired summaries of `snnsim experiment sleep` study files (issue 19).
+
+Reads one or more study files (format snnsim-sleep-study; one size each or network size as an
+axis; several files are merged, e.g. one per size) and prints, per network size N and training
+amount K, markdown tables of PAIRED differences over seeds (each seed's difference first, then
+mean and 95 % t-interval over seeds):
+  clean     accuracy of trained, slept and (with --controls) extra_wake and pruned; slept minus
+            trained, minus extra_wake, minus pruned
+  noise     mean accuracy over the Gaussian grid and over the blur grid (every level of the
+            study's grid, equally weighted), slept minus trained (and minus the controls)
+  duration  (with --durations) clean accuracy after each part-way sleep minus trained
+and a one-line verdict per (N, K): whether the interval of slept - trained lies above 0, and
+whether sleep beats its controls. With --csv FILE it also writes every paired difference.
+
+usage: /usr/bin/python3 analysis/study_summary.py STUDY.h5 [STUDY.h5 ...] [--csv FILE]
+Exit status 2 on a missing or wrong input file.
+"""
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import figutil  # noqa: E402
+from figutil import InputError, np  # noqa: E402
+
+CONTROLS = ("extra_wake", "pruned")
+
+
+def t975(df):
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.975, df))
+    except ImportError:
+        table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228]
+        return table[df - 1] if df <= len(table) else 1.96
+
+
+def load(paths):
+    """{(N, K, seed, state, noise_type, level): accuracy}"""
+    acc = {}
+    for path in paths:
+        f = figutil.open_h5(path, "snnsim-sleep-study")
+        res = figutil.read_table(figutil.require(f, "results", path))
+        n_default = int(f["config"].attrs["n_exc"])
+        neurons = res["neurons"] if "neurons" in res else np.full(len(res["accuracy"]), n_default)
+        for i in range(len(res["accuracy"])):
+            key = (int(neurons[i]), int(res["train_images"][i]), int(res["seed"][i]), str(res["state"][i]),
+                   str(res["noise_type"][i]), float(res["noise_level"][i]))
+            acc[key] = float(res["accuracy"][i])
+    return acc
+
+
+def grid_mean(acc, n, k, seed, state, noise):
+    vals = [a for (nn, kk, s, st, nt, _), a in acc.items() if (nn, kk, s, st, nt) == (n, k, seed, state, noise)]
+    return float(np.mean(vals)) if vals else None
+
+
+def paired(a, b):
+    """mean, lo, hi, per-seed list of a - b over the seeds both have."""
+    seeds = sorted(set(a) & set(b))
+    d = np.array([a[s] - b[s] for s in seeds])
+    if d.size == 0:
+        return None
+    if d.size == 1:
+        return d.mean(), np.nan, np.nan, d, seeds
+    half = t975(d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+    return d.mean(), d.mean() - half, d.mean() + half, d, seeds
+
+
+def fmt_pair(p):
+    if p is None:
+        return "n/a"
+    m, lo, hi, _, seeds = p
+    if np.isnan(lo):
+        return "%+.3f (1 seed)" % m
+    return "%+.3f [%+.3f, %+.3f]" % (m, lo, hi)
+
+
+def fmt_ms(v):
+    x = np.array(list(v.values()))
+    if x.size == 0:
+        return "n/a"
+    return "%.3f +- %.3f" % (x.mean(), x.std(ddof=1) if x.size > 1 else 0.0)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("studies", nargs="+")
+    ap.add_argument("--csv", default=None)
+    a = ap.parse_args(argv)
+    try:
+        acc = load(a.studies)
+    except InputError as e:
+        figutil.fail(str(e))
+    if not acc:
+        figutil.fail("%s: no results yet" % ", ".join(a.studies))
+    csv_rows = []
+    cells = sorted({(n, k) for (n, k, *_rest) in acc})
+    print("Paired differences over seeds: mean [95 % t-interval]; accuracy on the study's test images.\n")
+    for n, k in cells:
+        keys = [key for key in acc if key[:2] == (n, k)]
+        states = sorted({key[3] for key in keys})
+        seeds = sorted({key[2] for key in keys})
+
+        def per_seed(state, noise):
+            out = {}
+            for s in seeds:
+                v = acc.get((n, k, s, state, "none", 0.0)) if noise == "none" else grid_mean(acc, n, k, s, state, noise)
+                if v is not None:
+                    out[s] = v
+            return out
+
+        print("### N=%d, K=%d (%d seeds: %s)\n" % (n, k, len(seeds), ",".join(map(str, seeds))))
+        compare = [c for c in CONTROLS if c in states]
+        header = ["measure", "trained", "slept"] + compare + ["slept - trained"] + ["slept - %s" % c for c in compare]
+        print("| %s |" % " | ".join(header))
+        print("|%s" % ("---|" * len(header)))
+        verdict = {}
+        for noise, label in (("none", "clean"), ("gaussian", "Gaussian grid mean"), ("blur", "blur grid mean")):
+            by = {st: per_seed(st, noise) for st in ["trained", "slept"] + compare}
+            if not by["trained"]:
+                continue
+            pairs = [paired(by["slept"], by["trained"])] + [paired(by["slept"], by[c]) for c in compare]
+            cols = [label, fmt_ms(by["trained"]), fmt_ms(by["slept"])] + [fmt_ms(by[c]) for c in compare] + \
+                [fmt_pair(p) for p in pairs]
+            print("| %s |" % " | ".join(cols))
+            for other, p in zip(["trained"] + compare, pairs):
+                if p is None:
+                    continue
+                verdict[(noise, other)] = p
+                for s, d in zip(p[4], p[3]):
+                    csv_rows.append((n, k, noise, "slept-" + other, s, d))
+        durations = sorted({float(m.group(1)) for st in states for m in [re.match(r"slept_t([0-9.eE+-]+)s$", st)] if m})
+        if durations:
+            base = per_seed("trained", "none")
+            parts = []
+            for t in durations:
+                st = "slept_t%ss" % ("%g" % t)
+                p = paired(per_seed(st, "none"), base)
+                parts.append("%gs %s" % (t, fmt_pair(p)))
+                if p is not None:
+                    for s, d in zip(p[4], p[3]):
+                        csv_rows.append((n, k, "none", "%s-trained" % st, s, d))
+            print("\nsleep time, clean accuracy minus trained: %s" % "; ".join(parts))
+        words = []
+        for noise, label in (("none", "clean"), ("gaussian", "Gaussian"), ("blur", "blur")):
+            p = verdict.get((noise, "trained"))
+            if p is None or np.isnan(p[1]):
+                continue
+            words.append("%s %s" % (label, "helps" if p[1] > 0 else "hurts" if p[2] < 0 else "no clear effect"))
+        for c in compare:
+            p = verdict.get(("none", c))
+            if p is not None and not np.isnan(p[1]):
+                words.append("clean vs %s: %s" % (c, "sleep better" if p[1] > 0 else "sleep worse" if p[2] < 0
+                                                  else "no clear difference"))
+        print("\nverdict (95 %% intervals): %s\n" % ("; ".join(words) if words else "too few seeds"))
+    if a.csv:
+        with open(a.csv, "w") as out:
+            out.write("neurons,train_images,noise,difference,seed,value\n")
+            for r in csv_rows:
+                out.write("%d,%d,%s,%s,%d,%.6f\n" % r)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
