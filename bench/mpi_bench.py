@@ -32,7 +32,7 @@ def timed(cmd):
 def makespan(a, work):
     study = [a.snnsim, "experiment", "sleep", "--data", a.data, "--neurons", "100", "--seeds", "1,2,3,4",
              "--train-amounts", "100,200,300", "--test-images", "200", "--noise-test-images", "50",
-             "--gaussian-levels", "0.5", "--blur-levels", "1,2", "-q"]
+             "--gaussian-levels", "0.5", "--blur-levels", "1,2", "--controls=false", "--durations", "none", "-q"]
     configs = {"1 rank x 1 thread": (1, 1), "2 ranks x 1 thread": (2, 1), "1 process x 2 threads": (0, 2)}
     times = {k: [] for k in configs}
     for rep in range(a.repeat):

@@ -14,9 +14,12 @@
 
 namespace snnsim::experiments {
 
+// The defaults are the study that answers most within 30 minutes on a 2-core machine at N=400
+// (docs/sleep-study.md, "The default study"): five seeds for paired intervals, the amounts where
+// sleep's effect was measurable, the controls and the duration curve.
 struct StudyOptions {
-  std::vector<std::uint64_t> seeds = {1, 2, 3};
-  std::vector<std::size_t> train_amounts = {100, 300, 1000, 3000, 10000};
+  std::vector<std::uint64_t> seeds = {1, 2, 3, 4, 5};
+  std::vector<std::size_t> train_amounts = {300, 1000, 3000};
   std::size_t test_images = 1000;        // clean test images per evaluation
   std::size_t noise_test_images = 500;   // test images per noise/blur level
   std::size_t label_cap = 1000;          // labels from min(K, cap) training images
@@ -27,11 +30,11 @@ struct StudyOptions {
   // Sleep-duration curve from the one sleep: the state after each of these many simulated seconds
   // (ascending, each shorter than sleep.duration_s, on the 0.1 s rate bins) is relabelled and
   // scored on the clean test images as state "slept_t{D}s". Empty: only the end of the sleep.
-  std::vector<double> durations_s;
-  // The controls (controls.hpp), off by default: states "extra_wake" (the K images once more) and
+  std::vector<double> durations_s = {1, 2, 5};
+  // The controls (controls.hpp), on by default: states "extra_wake" (the K images once more) and
   // "pruned" (train-response order, silenced, fraction chosen on the last `validation_images`
   // training images among `prune_fractions`), each relabelled and scored like the slept state.
-  bool controls = false;
+  bool controls = true;
   std::size_t validation_images = 1000;
   std::vector<double> prune_fractions = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5};
   int threads = 1;

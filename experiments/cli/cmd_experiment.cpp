@@ -157,13 +157,14 @@ void add_options(po::options_description& d, StudyCommand& c) {
       "blur-levels", po::value<std::string>(&c.blur_text)->default_value(list_text(o.blur_levels)), "sigmas (pixels)")(
       "noise-seed", po::value<std::uint64_t>(&o.noise_seed)->default_value(1), "seed of the noisy test images");
   add_sleep_options(d, o.sleep);
-  d.add_options()("durations", po::value<std::string>(&c.durations_text),
-                  "comma list of sleep times (s) shorter than --duration-s, on 0.1 s steps: the state after each, "
-                  "taken from the one sleep, is relabelled and scored on the clean test images (state slept_t{D}s): "
-                  "accuracy against sleep time")(
-      "controls", po::bool_switch(&o.controls),
-                  "also score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned "
-                  "(least responsive neurons silenced, fraction chosen on validation images)")(
+  d.add_options()("durations", po::value<std::string>(&c.durations_text)->default_value(list_text(o.durations_s)),
+                  "comma list of sleep times (s) shorter than --duration-s, on 0.1 s steps, or none: the state after "
+                  "each, taken from the one sleep, is relabelled and scored on the clean test images (state "
+                  "slept_t{D}s): accuracy against sleep time (default values not shorter than --duration-s are dropped)")(
+      "controls", po::value<bool>(&o.controls)->default_value(o.controls)->implicit_value(true),
+                  "score the controls of docs/sleep-study.md: extra_wake (the K images once more) and pruned "
+                  "(least responsive neurons silenced, fraction chosen on validation images); --controls=false "
+                  "leaves them out")(
       "validation-images", po::value<std::size_t>(&o.validation_images)->default_value(o.validation_images),
       "with --controls: the pruning fraction is chosen on the LAST V training images")(
       "force", po::bool_switch(&c.force), "start over even if --out exists");
@@ -190,8 +191,10 @@ void check(const po::variables_map& vm, StudyCommand& c) {
   o.gaussian_levels = parse_list(c.gauss_text, "gaussian-levels", 0, 1e3);
   o.blur_levels = parse_list(c.blur_text, "blur-levels", 0, 1e3);
   o.durations_s.clear();
-  if (!c.durations_text.empty()) {
+  if (c.durations_text != "none" && !c.durations_text.empty()) {
     o.durations_s = parse_list(c.durations_text, "durations", 0, 1e6);
+    if (vm["durations"].defaulted())  // the default list fits any sleep: only the times inside it
+      std::erase_if(o.durations_s, [&](double d) { return !(d < o.sleep.duration_s - 1e-9); });
     const double bin_s = o.sleep.rate_bin_ms * 1e-3;
     for (std::size_t i = 0; i < o.durations_s.size(); ++i) {
       const double d = o.durations_s[i], bins = d / bin_s;
@@ -225,7 +228,7 @@ std::set<std::string> open_study(const StudyCommand& c) {
       o.sleep.duration_s, o.sleep.leak_scale, o.sleep.exc_scale, o.sleep.inh_scale, o.sleep.input_rate_scale,
       std::filesystem::absolute(c.data_dir).string()) +
       (o.controls ? fmt::format(" controls=(validation={} prune=train-response,silence)", o.validation_images) : "") +
-      (o.durations_s.empty() ? "" : fmt::format(" durations={}", c.durations_text));
+      (o.durations_s.empty() ? "" : fmt::format(" durations={}", fmt::join(o.durations_s, ",")));
   std::set<std::string> done;
   if (!experiments::mpi_root()) {
     // Under MPI only rank 0 reads and writes the study file (docs/mpi.md).

@@ -10,7 +10,7 @@ export MPLBACKEND=Agg MPLCONFIGDIR="$work/mpl"
 
 "$snnsim" experiment sleep --data "$data" --neurons 12 --seeds 1,2 --train-amounts 40,80 \
     --test-images 60 --noise-test-images 30 --label-cap 80 --gaussian-levels 0.1,0.5 --blur-levels 1,3 \
-    --duration-s 2 --threads 1 --out "$work/study.h5" --quiet >/dev/null
+    --duration-s 2 --validation-images 100 --threads 1 --out "$work/study.h5" --quiet >/dev/null
 
 run=$work/run.h5
 "$snnsim" train --data "$data" --neurons 12 --train-images 40 --seed 3 --threads 1 --quiet --out "$run" >/dev/null

@@ -27,7 +27,7 @@ mpi() { local n=$1; shift; timeout 240 "$mpirun" -n "$n" --oversubscribe "$snnsi
 
 # 12 conditions, a couple of seconds each.
 study=(experiment sleep --data "$data" --neurons 20 --seeds 1,2,3,4 --train-amounts 20,40,60 --test-images 20
-       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --threads 1 --json -q)
+       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --controls=false --threads 1 --json -q)
 "$snnsim" "${study[@]}" --out "$work/one.h5" > "$work/one.json" || fail "one-process study"
 for r in 2 3; do
   mpi $r "${study[@]}" --out "$work/r$r.h5" > "$work/r$r.json" || fail "study under $r ranks"
@@ -36,9 +36,11 @@ for r in 2 3; do
   [ "$(nowall "$work/one.json")" = "$(nowall "$work/r$r.json")" ] || fail "study under $r ranks: JSON differs"
 done
 
-# Network size as an axis: 2 sizes x 2 seeds x 1 amount, largest N first, under 2 ranks.
+# Network size as an axis: 2 sizes x 2 seeds x 1 amount, largest N first, under 2 ranks; with the
+# default controls and part-way sleep states.
 sizes=(experiment sleep --data "$data" --neurons 20,40 --seeds 1,2 --train-amounts 30 --test-images 20
-       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --threads 1 --json -q)
+       --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --durations 0.1,0.2
+       --validation-images 50 --threads 1 --json -q)
 "$snnsim" "${sizes[@]}" --out "$work/sz1.h5" > "$work/sz1.json" || fail "one-process two-size study"
 mpi 2 "${sizes[@]}" --out "$work/sz2.h5" > "$work/sz2.json" || fail "two-size study under 2 ranks"
 "$python" "$same" "$work/sz1.h5" "$work/sz2.h5" || fail "two-size study under 2 ranks: file differs"

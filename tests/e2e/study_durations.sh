@@ -12,11 +12,12 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 study=(experiment sleep --data "$data" --neurons 20 --seeds 1,2 --train-amounts 30 --test-images 40
        --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --threads 1 -q)
+nc=("${study[@]}" --controls=false)  # the controls (on by default) are tested below and in controls.sh
 
-"$snnsim" "${study[@]}" --duration-s 0.6 --durations 0.2,0.4 --out "$work/curve.h5" --json > "$work/curve.json" ||
+"$snnsim" "${nc[@]}" --duration-s 0.6 --durations 0.2,0.4 --out "$work/curve.h5" --json > "$work/curve.json" ||
   fail "study with --durations"
 for d in 0.2 0.4 0.6; do
-  "$snnsim" "${study[@]}" --duration-s $d --out "$work/d$d.h5" || fail "study with --duration-s $d"
+  "$snnsim" "${nc[@]}" --duration-s $d --out "$work/d$d.h5" || fail "study with --duration-s $d"
 done
 "$python" - "$work" <<'PY' || fail "part-way states are not the end states of shorter sleeps"
 import sys, h5py, numpy as np
@@ -83,16 +84,27 @@ PY
 [ $? = 2 ] || fail "study_summary: a missing file must exit 2"
 
 # The durations are part of the signature: resuming with another list is refused.
-"$snnsim" "${study[@]}" --duration-s 0.6 --durations 0.2 --out "$work/curve.h5" 2> "$work/sig.err"
+"$snnsim" "${nc[@]}" --duration-s 0.6 --durations 0.2 --out "$work/curve.h5" 2> "$work/sig.err"
 [ $? = 2 ] && grep -q "other settings" "$work/sig.err" || fail "other --durations on resume not refused"
 
 expect() { local want=$1 msg=$2; shift 2; "$@" > /dev/null 2> "$work/err"; local rc=$?
   [ $rc = "$want" ] && grep -q -- "$msg" "$work/err" || { fail "$* -> exit $rc: $(cat "$work/err")"; }; }
-expect 2 "0.25 is not a positive multiple of 0.1 s" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.25 --out "$work/bad.h5"
-expect 2 "1 is not shorter than --duration-s 1" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.5,1 --out "$work/bad.h5"
-expect 2 "ascending" "$snnsim" "${study[@]}" --duration-s 1 --durations 0.5,0.2 --out "$work/bad.h5"
-expect 2 "durations" "$snnsim" "${study[@]}" --duration-s 1 --durations 0,0.5 --out "$work/bad.h5"
+expect 2 "0.25 is not a positive multiple of 0.1 s" "$snnsim" "${nc[@]}" --duration-s 1 --durations 0.25 --out "$work/bad.h5"
+expect 2 "1 is not shorter than --duration-s 1" "$snnsim" "${nc[@]}" --duration-s 1 --durations 0.5,1 --out "$work/bad.h5"
+expect 2 "ascending" "$snnsim" "${nc[@]}" --duration-s 1 --durations 0.5,0.2 --out "$work/bad.h5"
+expect 2 "durations" "$snnsim" "${nc[@]}" --duration-s 1 --durations 0,0.5 --out "$work/bad.h5"
 [ -e "$work/bad.h5" ] && fail "a refused study wrote its file"
+# The default list (1,2,5) keeps the times inside the sleep; a list given is checked whole.
+"$snnsim" "${nc[@]}" --duration-s 3 --out "$work/dd.h5" || fail "default durations with --duration-s 3"
+"$snnsim" "${nc[@]}" --duration-s 3 --durations none --out "$work/dn.h5" || fail "--durations none"
+"$python" -c "
+import h5py, sys
+a = h5py.File(sys.argv[1], 'r'); b = h5py.File(sys.argv[2], 'r')
+assert list(a.attrs['sleep_durations_s']) == [1, 2, 3], a.attrs['sleep_durations_s']
+assert 'sleep_durations_s' not in b.attrs and 'durations=' not in b.attrs['signature']
+assert not any(s.startswith('slept_t') for s in b['results/state'].asstr()[()])" "$work/dd.h5" "$work/dn.h5" ||
+  fail "default durations are not cut to the sleep, or none is not none"
+expect 2 "5 is not shorter than --duration-s 3" "$snnsim" "${nc[@]}" --duration-s 3 --durations 1,2,5 --out "$work/bad.h5"
 grep -q -- "--durations" <<< "$("$snnsim" experiment sleep --help)" || fail "--help lacks --durations"
 
 [ $fails = 0 ] && echo "study_durations: all passed"

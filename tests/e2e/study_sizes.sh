@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 study=(experiment sleep --data "$data" --train-amounts 20,40 --test-images 20 --noise-test-images 10
-       --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --threads 1 -q)
+       --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --controls=false --threads 1 -q)
 
 "$snnsim" "${study[@]}" --seeds 1,2 --neurons 30,20 --out "$work/two.h5" --json > "$work/two.json" || fail "two sizes"
 "$snnsim" "${study[@]}" --seeds 1,2 --neurons 20 --out "$work/n20.h5" || fail "N=20 alone"
