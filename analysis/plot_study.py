@@ -55,6 +55,11 @@ def per_seed(res, mask):
     return 100.0 * res["accuracy"][mask]
 
 
+def mean_sd(a):
+    """mean and sd (n-1; 0 for one value) of a non-empty array."""
+    return a.mean(), (a.std(ddof=1) if a.size > 1 else 0.0)
+
+
 def fig_by_training(res, out):
     amounts = np.unique(res["train_images"])
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
@@ -65,8 +70,9 @@ def fig_by_training(res, out):
             if a.size == 0:
                 continue
             xs.append(k)
-            means.append(a.mean())
-            sds.append(a.std(ddof=1) if a.size > 1 else 0.0)
+            m, sd = mean_sd(a)
+            means.append(m)
+            sds.append(sd)
             ax.plot(np.full(a.size, k) * (1.0 + 0.03 * (j - 0.5)), a, ".", color=COLORS[st], alpha=0.35, ms=5)
         if xs:
             ax.errorbar(xs, means, yerr=sds, marker="o", capsize=3, color=COLORS[st], label=NAMES[st])
@@ -271,8 +277,9 @@ def fig_durations(f, res, out):
             if a.size == 0:
                 continue
             xs.append(t)
-            means.append(a.mean())
-            sds.append(a.std(ddof=1) if a.size > 1 else 0.0)
+            m, sd = mean_sd(a)
+            means.append(m)
+            sds.append(sd)
         if not xs:
             continue
         ax.errorbar(xs, means, yerr=sds, marker="o", capsize=3, label="K = %d" % k)
