@@ -18,6 +18,11 @@ std::vector<double> mean_image(const io::ImageSet& images, std::size_t count) {
   return m;
 }
 
+bool on_rate_bins(const SleepOptions& o, double t_s) {
+  const double bins = t_s / (o.rate_bin_ms * 1e-3);
+  return t_s > 0 && std::isfinite(bins) && std::fabs(bins - std::round(bins)) <= 1e-6;
+}
+
 void validate(const SleepOptions& o) {
   auto positive = [](double x, const char* name) {
     if (!(x > 0.0) || !std::isfinite(x)) throw std::invalid_argument(std::string(name) + " must be positive");

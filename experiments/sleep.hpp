@@ -76,6 +76,10 @@ std::vector<double> mean_image(const io::ImageSet& images, std::size_t count);
 /// Throws std::invalid_argument naming the first bad knob.
 void validate(const SleepOptions& o);
 
+/// Whether t_s is a positive multiple of the rate bin: the times at which a sleep can hand over
+/// its state part-way (`snnsim sleep --snapshot-every`, `experiment sleep --durations`).
+bool on_rate_bins(const SleepOptions& o, double t_s);
+
 /// Runs sleep on a copy of `awake` and returns the new state (labels cleared: responses changed).
 SleepReport sleep(const models::DiehlCookParams& p, const models::NetworkState& awake, const std::vector<double>& mean,
                   const SleepOptions& o, bool record_exc, bool record_inh, const SleepHooks& hooks = {});

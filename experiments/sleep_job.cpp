@@ -39,8 +39,7 @@ void settle(SleepJob& job, SleepCheckpoint& ck, const std::filesystem::path& ckp
 void check(SleepJob& job) {
   job.o.threads = job.threads;
   if (job.snapshot_every_s != 0) {
-    const double bins = job.snapshot_every_s / (job.o.rate_bin_ms * 1e-3);
-    if (!(job.snapshot_every_s > 0) || !std::isfinite(bins) || std::fabs(bins - std::round(bins)) > 1e-6)
+    if (!on_rate_bins(job.o, job.snapshot_every_s))
       throw UsageError(fmt::format("--snapshot-every must be a positive multiple of {:g} s (the rate bin)",
                                    job.o.rate_bin_ms * 1e-3));
     if (!(job.snapshot_every_s < job.o.duration_s))

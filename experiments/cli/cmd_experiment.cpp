@@ -197,8 +197,8 @@ void check(const po::variables_map& vm, StudyCommand& c) {
       std::erase_if(o.durations_s, [&](double d) { return !(d < o.sleep.duration_s - 1e-9); });
     const double bin_s = o.sleep.rate_bin_ms * 1e-3;
     for (std::size_t i = 0; i < o.durations_s.size(); ++i) {
-      const double d = o.durations_s[i], bins = d / bin_s;
-      if (!(d > 0) || std::fabs(bins - std::round(bins)) > 1e-6 * std::max(1.0, bins))
+      const double d = o.durations_s[i];
+      if (!experiments::on_rate_bins(o.sleep, d))
         throw UsageError(fmt::format("--durations: {} is not a positive multiple of {:g} s", d, bin_s));
       if (!(d < o.sleep.duration_s - 1e-9))
         throw UsageError(fmt::format("--durations: {} is not shorter than --duration-s {}", d, o.sleep.duration_s));
