@@ -18,6 +18,7 @@ struct TrainCheckpoint {
   TrainOptions options;
   std::size_t label_images = 0;
   bool no_label = false;
+  bool epoch_files = false;  // --epoch-files
   models::NetworkState init, current;
   models::DynamicState dynamic;
   TrainCursor cursor;

@@ -58,6 +58,7 @@ TrainOptions settle(TrainJob& job, TrainCheckpoint& ck, const std::filesystem::p
     job.seed = topt.seed;
     job.label_images = ck.label_images;
     job.no_label = ck.no_label;
+    job.epoch_files = job.epoch_files || ck.epoch_files;
     job.train_images = topt.train_images;
     job.epochs = topt.epochs;
     job.config_text = ck.config_text;
@@ -114,7 +115,30 @@ void describe(const TrainJob& job, const models::NetworkState& init, const model
   for (auto l : trained.labels) r.neurons_labelled += l >= 0;
 }
 
+// What every run file written by a training job shares: settings, seed, initial state.
+TrainedRun run_header(const TrainJob& job, const TrainOptions& topt, const models::NetworkState& init) {
+  TrainedRun w;
+  w.params = job.params;
+  w.config_text = job.config_text;
+  w.command_line = job.command_line;
+  w.data_dir = std::filesystem::absolute(job.data_dir).string();
+  w.seed = job.seed;
+  w.train_images = job.train_images;
+  w.epochs = job.epochs;
+  w.shuffle = topt.shuffle;
+  w.threads = job.threads;
+  w.init = init;
+  return w;
+}
+
 }  // namespace
+
+std::filesystem::path epoch_file_path(const std::filesystem::path& out, std::size_t epoch) {
+  auto p = out;
+  const auto ext = p.has_extension() ? p.extension().string() : std::string(".h5");
+  p.replace_extension();
+  return std::filesystem::path(p.string() + ".epoch" + std::to_string(epoch) + ext);
+}
 
 void write_trained_run(const std::string& out, bool force, const TrainedRun& r) {
   auto txn = io::RunFileTransaction::create(out, force);
@@ -150,6 +174,9 @@ TrainJobResult run_train_job(TrainJob job) {
   const auto ckpt_file = checkpoint_path(job.out);
   TrainCheckpoint ck;
   const TrainOptions topt = settle(job, ck, ckpt_file);
+  if (job.epoch_files)
+    for (std::size_t e = 1; e < topt.epochs; ++e)
+      io::RunFileTransaction::check_target(epoch_file_path(job.out, e), job.force || job.resume);
   const auto data = io::load_split(job.data_dir, io::Split::train);
   check_data(job, data);
 
@@ -189,6 +216,7 @@ TrainJobResult run_train_job(TrainJob job) {
     k.options = topt;
     k.label_images = job.label_images;
     k.no_label = job.no_label;
+    k.epoch_files = job.epoch_files;
     k.init = init;
     k.current = net.state(init);
     k.current.samples_seen = c.next_sample;
@@ -206,7 +234,24 @@ TrainJobResult run_train_job(TrainJob job) {
   net.exc_recorder().enable(job.record != RecordSpikes::none);
   net.inh_recorder().enable(job.record == RecordSpikes::all);
   const sim::Step record_start = net.engine().now();
+  // The run file of the network as it stands (unlabelled), for --epoch-files.
+  auto write_epoch_file = [&](const TrainCursor& c, const TrainReport& so_far) {
+    TrainedRun w = run_header(job, topt, init);
+    w.epochs = c.next_sample / job.train_images;
+    w.label_images = 0;
+    w.state = net.state(init);
+    w.state.samples_seen = c.next_sample;
+    w.state.labels.clear();
+    w.state.class_rate_Hz.clear();
+    w.log = log_columns;
+    append_train_log_rows(w.log, so_far.log);
+    w.wall_s = ck.train_wall_s + since(t0);
+    w.neuron_counts = c.neuron;
+    write_trained_run(epoch_file_path(job.out, w.epochs).string(), true, w);
+  };
   hooks.after_sample = [&](const TrainCursor& c) {
+    if (job.epoch_files && c.next_sample % job.train_images == 0 && c.next_sample < r.images)
+      write_epoch_file(c, report);
     const bool stop = job.stop_requested && job.stop_requested();
     if (stop || (job.checkpoint_every && c.next_sample % job.checkpoint_every == 0 && c.next_sample < r.images))
       save_checkpoint(c, report);
@@ -251,18 +296,8 @@ TrainJobResult run_train_job(TrainJob job) {
   }
   r.labels = state_report(job.params, trained, report.stopped.empty() && !job.no_label ? &lab : nullptr);
   {
-    TrainedRun w;
-    w.params = job.params;
-    w.config_text = job.config_text;
-    w.command_line = job.command_line;
-    w.data_dir = std::filesystem::absolute(job.data_dir).string();
-    w.seed = job.seed;
-    w.train_images = job.train_images;
-    w.epochs = job.epochs;
+    TrainedRun w = run_header(job, topt, init);
     w.label_images = job.no_label ? 0 : job.label_images;
-    w.shuffle = topt.shuffle;
-    w.threads = job.threads;
-    w.init = init;
     w.state = std::move(trained);
     w.state_name = r.stopped.empty() ? "trained" : "stopped";
     w.log = std::move(log_columns);

@@ -3,6 +3,7 @@
 // checkpoint), label it from a frozen pass, write the run file (and the spike file), and return
 // what the command reports.
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@ struct TrainJob {
   std::size_t train_images = 1000, epochs = 1, label_images = 0;  // label_images 0 = train_images
   bool shuffle = false, no_label = false, force = false, resume = false;
   std::size_t checkpoint_every = 0;  // samples; 0 = only when stopped
+  /// After each epoch but the last, write the network as it stands then to its own run file,
+  /// epoch_file_path(out, e) (unlabelled; per-epoch accuracy curves). Also on after a resume.
+  bool epoch_files = false;
   RecordSpikes record = RecordSpikes::none;
   std::uint32_t max_capped_in_a_row = 10;
   std::uint64_t seed = 0;  // ignored when resuming (the checkpoint's)
@@ -67,6 +71,9 @@ struct TrainedRun {
 void append_train_log_rows(io::TrainLogColumns& c, const std::vector<TrainLogRow>& log, std::uint64_t sample_offset = 0);
 /// Writes `out` atomically (refuses to replace it unless `force`: OutputError).
 void write_trained_run(const std::string& out, bool force, const TrainedRun& r);
+
+/// RUN.h5 -> RUN.epoch3.h5: the run file `--epoch-files` writes after epoch `epoch`.
+std::filesystem::path epoch_file_path(const std::filesystem::path& out, std::size_t epoch);
 
 /// Errors: UsageError for counts the data set cannot serve or a missing checkpoint, DataError
 /// for the data set, RunFileError naming the checkpoint when it does not fit, OutputError.

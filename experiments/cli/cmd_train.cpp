@@ -26,7 +26,10 @@ void add_options(po::options_description& d, experiments::TrainJob& j, std::stri
       "force", po::bool_switch(&j.force), "replace an existing run file")(
       "checkpoint-every", po::value<std::size_t>(&j.checkpoint_every)->default_value(0),
       "write RUN.h5.ckpt every K samples (0 = only on SIGINT/SIGTERM)")(
-      "resume", po::bool_switch(&j.resume), "continue from RUN.h5.ckpt (its settings are used)");
+      "resume", po::bool_switch(&j.resume), "continue from RUN.h5.ckpt (its settings are used)")(
+      "epoch-files", po::bool_switch(&j.epoch_files),
+      "after each epoch but the last, also write RUN.epochE.h5: a run file of the network then, unlabelled "
+      "(label and eval it like any run: accuracy per epoch); kept on --resume");
   add_record_spikes_option(
       d, record, "none | exc | all: write the training spikes as a SONATA file spikes/train.h5 next to the run file");
   d.add_options()("max-capped-in-a-row", po::value<std::uint32_t>(&j.max_capped_in_a_row)->default_value(10),

@@ -1,0 +1,164 @@
+"""Test accuracy after every epoch, with the paper's protocol (issue 24 item 2): one training run
+with `snnsim train --epoch-files`, then for each epoch's network labels from a frozen pass over the
+training images and the test images scored. Restartable: training continues from its checkpoint
+(`--checkpoint-every`), and an epoch already scored is not scored again, so a run longer than a
+working block is simply started again with the same command.
+
+    /usr/bin/python3 bench/epoch_curve.py run --neurons 1600 --epochs 7 --seed 1 --out results/n1600_s1
+    /usr/bin/python3 bench/epoch_curve.py plot results/n1600_s1 results/n1600_s2 --png docs/figures/epochs.png
+
+`run` writes OUT/run.h5 (the last epoch), OUT/run.epochE.h5 (the others), OUT/epochE.json (what
+`label` and `eval` printed, with their wall times) and OUT/epochs.csv (one row per epoch).
+`plot` draws accuracy against epoch, one line per run folder.
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+
+import h5py
+
+FIELDS = ["neurons", "seed", "epoch", "samples_seen", "accuracy", "n_correct", "test_images", "silent_images",
+          "label_images", "neurons_labelled", "neurons_unlabelled_flat", "neurons_unlabelled_silent",
+          "neurons_fire_at_rest", "train_wall_s_to_epoch", "label_wall_s", "eval_wall_s"]
+
+
+def run_json(cmd):
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        sys.exit(proc.returncode)
+    return json.loads(proc.stdout.strip().splitlines()[-1]), time.monotonic() - t0
+
+
+def epoch_file(out, epoch, epochs):
+    return os.path.join(out, "run.h5" if epoch == epochs else f"run.epoch{epoch}.h5")
+
+
+def train(a):
+    run = os.path.join(a.out, "run.h5")
+    if os.path.exists(run):
+        return
+    cmd = [a.snnsim, "train", "--data", a.data, "--out", run, "--json", "--threads", str(a.threads)]
+    if os.path.exists(run + ".ckpt"):
+        cmd += ["--resume"]  # the checkpoint holds the settings (and --epoch-files)
+    else:
+        cmd += ["--neurons", str(a.neurons), "--train-images", str(a.train_images), "--epochs", str(a.epochs),
+                "--seed", str(a.seed), "--epoch-files", "--no-label", "--checkpoint-every", str(a.checkpoint_every)]
+    r, wall = run_json(cmd)
+    with open(os.path.join(a.out, "train.json"), "a") as f:
+        f.write(json.dumps(r | {"call_wall_s": wall}) + "\n")
+
+
+def score(a, epoch):
+    path = os.path.join(a.out, f"epoch{epoch}.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    run = epoch_file(a.out, epoch, a.epochs)
+    common = ["--data", a.data, "--run", run, "--threads", str(a.threads), "--json"]
+    lab, label_wall = run_json([a.snnsim, "label", *common, "--label-images", str(a.label_images)])
+    ev, eval_wall = run_json([a.snnsim, "eval", *common, "--test-images", str(a.test_images)])
+    with h5py.File(run, "r") as f:
+        samples = int(f["network/trained"].attrs["samples_seen"])
+        train_wall = float(f["train"].attrs["wall_s"])
+        neurons = int(f["config"].attrs["n_exc"])
+        seed = int(f["config"].attrs["master_seed"])
+    row = {"neurons": neurons, "seed": seed, "epoch": epoch, "samples_seen": samples, "accuracy": ev["accuracy"],
+           "n_correct": ev["results"][0]["n_correct"], "test_images": ev["images"],
+           "silent_images": ev["silent_images"], "label_images": lab["images"],
+           "neurons_labelled": lab["neurons_labelled"], "neurons_unlabelled_flat": lab["neurons_unlabelled_flat"],
+           "neurons_unlabelled_silent": lab["neurons_unlabelled_silent"],
+           "neurons_fire_at_rest": lab["neurons_fire_at_rest"], "train_wall_s_to_epoch": train_wall,
+           "label_wall_s": label_wall, "eval_wall_s": eval_wall}
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(row, f)
+    os.replace(tmp, path)
+    return row
+
+
+def check_settings(a):
+    run = os.path.join(a.out, "run.h5")
+    with h5py.File(run, "r") as f:
+        c = f["config"].attrs
+        got = {"neurons": int(c["n_exc"]), "epochs": int(c["epochs"]), "seed": int(c["master_seed"]),
+               "train-images": int(c["train_images"])}
+    want = {"neurons": a.neurons, "epochs": a.epochs, "seed": a.seed, "train-images": a.train_images}
+    for k in want:
+        if got[k] != want[k]:
+            sys.exit(f"{run}: was trained with --{k} {got[k]}, not {want[k]} (another --out, or the same options)")
+
+
+def cmd_run(a):
+    os.makedirs(a.out, exist_ok=True)
+    train(a)
+    check_settings(a)
+    rows = []
+    for e in range(1, a.epochs + 1):
+        row = score(a, e)
+        rows.append(row)
+        print(f"epoch {e}: accuracy {row['accuracy']:.4f} ({row['neurons_labelled']} labelled, "
+              f"{row['neurons_unlabelled_flat']} class-flat, {row['neurons_fire_at_rest']} fire at rest; "
+              f"label {row['label_wall_s']:.0f} s, eval {row['eval_wall_s']:.0f} s)", flush=True)
+    with open(os.path.join(a.out, "epochs.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def cmd_plot(a):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for d in a.dirs:
+        with open(os.path.join(d, "epochs.csv")) as f:
+            rows = list(csv.DictReader(f))
+        if not rows:
+            sys.exit(f"{d}/epochs.csv: no rows")
+        x = [int(r["epoch"]) for r in rows]
+        y = [100 * float(r["accuracy"]) for r in rows]
+        ax.plot(x, y, marker="o", label=f"N={rows[0]['neurons']}, seed {rows[0]['seed']}")
+    ax.set_xlabel("epochs over the 60,000 training images")
+    ax.set_ylabel("test accuracy (%), 10,000 images")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(a.png, dpi=120)
+    print(f"wrote {a.png}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("run", help="train with --epoch-files, then label and score every epoch")
+    r.add_argument("--snnsim", default="build/snnsim")
+    r.add_argument("--data", default="data/mnist")
+    r.add_argument("--neurons", type=int, required=True)
+    r.add_argument("--epochs", type=int, required=True)
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--train-images", type=int, default=60000)
+    r.add_argument("--label-images", type=int, default=60000)
+    r.add_argument("--test-images", type=int, default=10000)
+    r.add_argument("--checkpoint-every", type=int, default=2000)
+    r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--out", required=True, help="folder for the run files, JSON and CSV")
+    p = sub.add_parser("plot", help="accuracy against epoch, one line per run folder")
+    p.add_argument("dirs", nargs="+")
+    p.add_argument("--png", required=True)
+    a = ap.parse_args()
+    if a.what == "run":
+        for k in ("neurons", "epochs", "train_images", "label_images", "test_images", "checkpoint_every", "threads"):
+            if getattr(a, k) < 1:
+                ap.error(f"--{k.replace('_', '-')} must be at least 1")
+        cmd_run(a)
+    else:
+        cmd_plot(a)
+
+
+if __name__ == "__main__":
+    main()
