@@ -42,7 +42,7 @@ def train(a):
     run = os.path.join(a.out, "run.h5")
     if os.path.exists(run):
         return
-    cmd = [a.snnsim, "train", "--data", a.data, "--out", run, "--json", "--threads", str(a.threads)]
+    cmd = [a.snnsim, "train", "--data", a.data, "--out", run, "--json", "--threads", str(a.train_threads or a.threads)]
     if os.path.exists(run + ".ckpt"):
         cmd += ["--resume"]  # the checkpoint holds the settings (and --epoch-files)
     else:
@@ -145,13 +145,18 @@ def main():
     r.add_argument("--label-images", type=int, default=60000)
     r.add_argument("--test-images", type=int, default=10000)
     r.add_argument("--checkpoint-every", type=int, default=2000)
-    r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--threads", type=int, default=2, help="threads of label and eval (and of training, by default)")
+    r.add_argument("--train-threads", type=int, default=0,
+                   help="threads of training (default --threads); 1 when two runs share two cores, since "
+                        "a step split across threads waits at barriers for a busy core")
     r.add_argument("--out", required=True, help="folder for the run files, JSON and CSV")
     p = sub.add_parser("plot", help="accuracy against epoch, one line per run folder")
     p.add_argument("dirs", nargs="+")
     p.add_argument("--png", required=True)
     a = ap.parse_args()
     if a.what == "run":
+        if a.train_threads < 0:
+            ap.error("--train-threads must be at least 0")
         for k in ("neurons", "epochs", "train_images", "label_images", "test_images", "checkpoint_every", "threads"):
             if getattr(a, k) < 1:
                 ap.error(f"--{k.replace('_', '-')} must be at least 1")
