@@ -13,7 +13,16 @@ mean and 95 % t-interval over seeds):
 and a one-line verdict per (N, K): whether the interval of slept - trained lies above 0, and
 whether sleep beats its controls. With --csv FILE it also writes every paired difference.
 
-usage: /usr/bin/python3 analysis/study_summary.py STUDY.h5 [STUDY.h5 ...] [--csv FILE]
+--claims adds, per training amount K, the paper's claims (Tadros et al.) against what each
+network size measured - one column per N: accuracy rises after sleep; a larger area under the
+Gaussian and blur curves; the thresholds carry the gain (the 2x2 ablation); most thresholds
+rise; neurons with well-formed receptive fields lower theirs; and the two controls (is sleep
+more than a second epoch, more than pruning?). A paired claim "holds" when its 95 % interval lies
+above 0, is "opposite" when below, "not shown" otherwise; the per-neuron claims are judged on
+the mean over seeds (the rules are printed under each table). --claims-csv FILE writes the cells.
+
+usage: /usr/bin/python3 analysis/study_summary.py STUDY.h5 [STUDY.h5 ...] [--csv FILE] [--claims]
+                                                   [--claims-csv FILE]
 Exit status 2 on a missing or wrong input file.
 """
 import argparse
@@ -52,6 +61,22 @@ def load(paths):
     return acc
 
 
+def load_thresholds(paths):
+    """{(N, K, seed): {column: value}} from /threshold_analysis"""
+    out = {}
+    for path in paths:
+        f = figutil.open_h5(path, "snnsim-sleep-study")
+        if "threshold_analysis" not in f:
+            continue
+        t = figutil.read_table(f["threshold_analysis"])
+        n_default = int(f["config"].attrs["n_exc"])
+        neurons = t["neurons"] if "neurons" in t else np.full(len(t["seed"]), n_default)
+        for i in range(len(t["seed"])):
+            out[(int(neurons[i]), int(t["train_images"][i]), int(t["seed"][i]))] = \
+                {k: float(v[i]) for k, v in t.items()}
+    return out
+
+
 def grid_mean(acc, n, k, seed, state, noise):
     vals = [a for (nn, kk, s, st, nt, _), a in acc.items() if (nn, kk, s, st, nt) == (n, k, seed, state, noise)]
     return float(np.mean(vals)) if vals else None
@@ -85,13 +110,112 @@ def fmt_ms(v):
     return "%.3f +- %.3f" % (x.mean(), x.std(ddof=1) if x.size > 1 else 0.0)
 
 
+def judge(p):
+    if p is None or np.isnan(p[1]):
+        return "too few seeds"
+    return "holds" if p[1] > 0 else "opposite" if p[2] < 0 else "not shown"
+
+
+def claim_cells(acc, thr, n, k):
+    """[(claim, measured text, verdict, mean, lo, hi)] for one (N, K)."""
+    keys = [key for key in acc if key[:2] == (n, k)]
+    seeds = sorted({key[2] for key in keys})
+
+    def per_seed(state, noise="none"):
+        out = {}
+        for s in seeds:
+            v = acc.get((n, k, s, state, "none", 0.0)) if noise == "none" else grid_mean(acc, n, k, s, state, noise)
+            if v is not None:
+                out[s] = v
+        return out
+
+    def row(claim, p, text=None):
+        if p is None:
+            return (claim, "n/a", "not measured", np.nan, np.nan, np.nan)
+        return (claim, text or fmt_pair(p), judge(p), p[0], p[1], p[2])
+
+    trained, slept = per_seed("trained"), per_seed("slept")
+    gain = paired(slept, trained)
+    cells = [row("accuracy rises after sleep", gain,
+                 None if gain is None else "%.3f -> %.3f, %s" % (np.mean(list(trained.values())),
+                                                                  np.mean(list(slept.values())), fmt_pair(gain)))]
+    for noise, claim in (("gaussian", "larger area under the Gaussian-noise curve"),
+                         ("blur", "larger area under the blur curve")):
+        cells.append(row(claim, paired(per_seed("slept", noise), per_seed("trained", noise))))
+    theta_only = paired(per_seed("trained_weights+slept_theta"), trained)
+    weights_only = paired(per_seed("slept_weights+trained_theta"), trained)
+    if theta_only is None or gain is None:
+        cells.append(row("the thresholds carry the gain (ablation)", None))
+    else:
+        # Holds when slept thresholds alone give at least half of sleep's gain and the interval of
+        # (trained W + slept theta) - trained lies above 0.
+        verdict = judge(theta_only)
+        if verdict == "holds" and theta_only[0] < 0.5 * gain[0]:
+            verdict = "not shown"
+        cells.append(("the thresholds carry the gain (ablation)", "slept theta only %s; slept W only %s" %
+                      (fmt_pair(theta_only), fmt_pair(weights_only)), verdict,
+                      theta_only[0], theta_only[1], theta_only[2]))
+    rows = [thr[(n, k, s)] for s in seeds if (n, k, s) in thr]
+    if rows:
+        rose = np.array([r["n_rose"] / n for r in rows])
+        change = np.array([r["mean_theta_change_mV"] for r in rows])
+        cells.append(("most thresholds rise", "%.0f %% rose (mean change %+.3f mV)" % (100 * rose.mean(), change.mean()),
+                      "holds" if rose.mean() > 0.5 else "no", rose.mean(), rose.min(), rose.max()))
+        best = np.array([r["theta_change_best_quartile_mV"] for r in rows])
+        worst = np.array([r["theta_change_worst_quartile_mV"] for r in rows])
+        r_ = np.array([r["pearson_r"] for r in rows])
+        verdict = "holds" if best.mean() < 0 and best.mean() < worst.mean() else \
+            "opposite" if best.mean() > worst.mean() else "no"
+        cells.append(("well-formed fields lower their thresholds",
+                      "best quarter %+.3f mV, worst %+.3f mV; r %+.2f" % (best.mean(), worst.mean(), np.nanmean(r_)),
+                      verdict, best.mean(), np.nan, np.nan))
+    else:
+        cells += [row("most thresholds rise", None), row("well-formed fields lower their thresholds", None)]
+    for c, claim in (("extra_wake", "sleep beats a second epoch (extra wake)"),
+                     ("pruned", "sleep beats pruning")):
+        cells.append(row(claim, paired(slept, per_seed(c))))
+    return cells
+
+
+def print_claims(acc, thr, csv_path):
+    cells = sorted({(n, k) for (n, k, *_rest) in acc})
+    sizes = sorted({n for n, _ in cells})
+    out = []
+    print("## Against the paper's claims, per network size\n")
+    for k in sorted({k for _, k in cells}):
+        by_n = {n: claim_cells(acc, thr, n, k) for n in sizes if (n, k) in cells}
+        ns = sorted(by_n)
+        print("### K=%d\n" % k)
+        print("| claim (Tadros et al.) | %s |" % " | ".join("N=%d" % n for n in ns))
+        print("|---|%s" % ("---|" * len(ns)))
+        for i, (claim, *_rest) in enumerate(by_n[ns[0]]):
+            print("| %s | %s |" % (claim, " | ".join("%s: **%s**" % (by_n[n][i][1], by_n[n][i][2]) for n in ns)))
+            for n in ns:
+                c = by_n[n][i]
+                out.append((n, k, c[0], c[2], c[3], c[4], c[5]))
+        print()
+    print("Rules: a paired claim holds when its 95 % interval over seeds lies above 0 (opposite: below); the "
+          "ablation claim also needs the slept thresholds alone to give at least half of the gain; \"most "
+          "thresholds rise\" holds when over half of the N neurons rose (mean over seeds; min..max in the CSV); "
+          "\"well-formed fields\" holds when the quarter with the lowest rf variance lowered its thresholds on "
+          "average and by more than the worst quarter, opposite when its mean change lay above the worst quarter's.\n")
+    if csv_path:
+        with open(csv_path, "w") as f:
+            f.write("neurons,train_images,claim,verdict,value,lo,hi\n")
+            for r in out:
+                f.write("%d,%d,%s,%s,%.6f,%.6f,%.6f\n" % r)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("studies", nargs="+")
     ap.add_argument("--csv", default=None)
+    ap.add_argument("--claims", action="store_true", help="the paper's claims per network size")
+    ap.add_argument("--claims-csv", default=None, help="write the claims cells (implies --claims)")
     a = ap.parse_args(argv)
     try:
         acc = load(a.studies)
+        thr = load_thresholds(a.studies)
     except InputError as e:
         figutil.fail(str(e))
     if not acc:
@@ -156,6 +280,8 @@ def main(argv=None):
                 words.append("clean vs %s: %s" % (c, "sleep better" if p[1] > 0 else "sleep worse" if p[2] < 0
                                                   else "no clear difference"))
         print("\nverdict (95 %% intervals): %s\n" % ("; ".join(words) if words else "too few seeds"))
+    if a.claims or a.claims_csv:
+        print_claims(acc, thr, a.claims_csv)
     if a.csv:
         with open(a.csv, "w") as out:
             out.write("neurons,train_images,noise,difference,seed,value\n")

@@ -80,6 +80,35 @@ for row in rows:
         want = gmean(s, "slept", row["noise"]) - gmean(s, other, row["noise"])
     assert abs(float(row["value"]) - want) < 1e-6, (row, want)
 PY
+# --claims: the paper's claims per network size, each cell computed from /results and /threshold_analysis.
+"$python" "$analysis/study_summary.py" "$work/ctl.h5" --claims --claims-csv "$work/claims.csv" > "$work/claims.txt" ||
+  fail "study_summary.py --claims"
+grep -q "^| claim (Tadros et al.) | N=20 |$" "$work/claims.txt" || fail "study_summary: no claims table"
+"$python" - "$work" <<'PY' || fail "claims cells are not the study's numbers"
+import csv, sys, h5py, numpy as np
+w = sys.argv[1]
+f = h5py.File(w + "/ctl.h5", "r")
+r, t = f["results"], f["threshold_analysis"]
+st, nt = r["state"].asstr()[()], r["noise_type"].asstr()[()]
+acc, seed = r["accuracy"][()], r["seed"][()]
+def clean(s, state):
+    return acc[(seed == s) & (st == state) & (nt == "none")][0]
+cells = {row["claim"]: row for row in csv.DictReader(open(w + "/claims.csv"))}
+assert len(cells) == 8, sorted(cells)
+gain = np.mean([clean(s, "slept") - clean(s, "trained") for s in (1, 2)])
+assert abs(float(cells["accuracy rises after sleep"]["value"]) - gain) < 1e-6
+wake = np.mean([clean(s, "slept") - clean(s, "extra_wake") for s in (1, 2)])
+assert abs(float(cells["sleep beats a second epoch (extra wake)"]["value"]) - wake) < 1e-6
+rose = np.mean(t["n_rose"][()] / 20.0)
+c = cells["most thresholds rise"]
+assert abs(float(c["value"]) - rose) < 1e-6 and c["verdict"] == ("holds" if rose > 0.5 else "no"), (c, rose)
+best, worst = t["theta_change_best_quartile_mV"][()].mean(), t["theta_change_worst_quartile_mV"][()].mean()
+c = cells["well-formed fields lower their thresholds"]
+want = "holds" if best < 0 and best < worst else "opposite" if best > worst else "no"
+assert abs(float(c["value"]) - best) < 1e-6 and c["verdict"] == want, (c, best, worst)
+for c in cells.values():
+    assert c["verdict"] in ("holds", "opposite", "not shown", "no", "too few seeds"), c
+PY
 "$python" "$analysis/study_summary.py" "$work/nothere.h5" > /dev/null 2>&1
 [ $? = 2 ] || fail "study_summary: a missing file must exit 2"
 
