@@ -82,6 +82,20 @@ def grid_mean(acc, n, k, seed, state, noise):
     return float(np.mean(vals)) if vals else None
 
 
+def seeds_of(acc, n, k):
+    return sorted({key[2] for key in acc if key[:2] == (n, k)})
+
+
+def per_seed(acc, n, k, state, noise="none"):
+    """{seed: accuracy} of one state at (N, K): clean, or the mean over a noise grid."""
+    out = {}
+    for s in seeds_of(acc, n, k):
+        v = acc.get((n, k, s, state, "none", 0.0)) if noise == "none" else grid_mean(acc, n, k, s, state, noise)
+        if v is not None:
+            out[s] = v
+    return out
+
+
 def paired(a, b):
     """mean, lo, hi, per-seed list of a - b over the seeds both have."""
     seeds = sorted(set(a) & set(b))
@@ -118,32 +132,26 @@ def judge(p):
 
 def claim_cells(acc, thr, n, k):
     """[(claim, measured text, verdict, mean, lo, hi)] for one (N, K)."""
-    keys = [key for key in acc if key[:2] == (n, k)]
-    seeds = sorted({key[2] for key in keys})
+    seeds = seeds_of(acc, n, k)
 
-    def per_seed(state, noise="none"):
-        out = {}
-        for s in seeds:
-            v = acc.get((n, k, s, state, "none", 0.0)) if noise == "none" else grid_mean(acc, n, k, s, state, noise)
-            if v is not None:
-                out[s] = v
-        return out
+    def at(state, noise="none"):
+        return per_seed(acc, n, k, state, noise)
 
     def row(claim, p, text=None):
         if p is None:
             return (claim, "n/a", "not measured", np.nan, np.nan, np.nan)
         return (claim, text or fmt_pair(p), judge(p), p[0], p[1], p[2])
 
-    trained, slept = per_seed("trained"), per_seed("slept")
+    trained, slept = at("trained"), at("slept")
     gain = paired(slept, trained)
     cells = [row("accuracy rises after sleep", gain,
                  None if gain is None else "%.3f -> %.3f, %s" % (np.mean(list(trained.values())),
                                                                   np.mean(list(slept.values())), fmt_pair(gain)))]
     for noise, claim in (("gaussian", "larger area under the Gaussian-noise curve"),
                          ("blur", "larger area under the blur curve")):
-        cells.append(row(claim, paired(per_seed("slept", noise), per_seed("trained", noise))))
-    theta_only = paired(per_seed("trained_weights+slept_theta"), trained)
-    weights_only = paired(per_seed("slept_weights+trained_theta"), trained)
+        cells.append(row(claim, paired(at("slept", noise), at("trained", noise))))
+    theta_only = paired(at("trained_weights+slept_theta"), trained)
+    weights_only = paired(at("slept_weights+trained_theta"), trained)
     if theta_only is None or gain is None:
         cells.append(row("the thresholds carry the gain (ablation)", None))
     else:
@@ -173,7 +181,7 @@ def claim_cells(acc, thr, n, k):
         cells += [row("most thresholds rise", None), row("well-formed fields lower their thresholds", None)]
     for c, claim in (("extra_wake", "sleep beats a second epoch (extra wake)"),
                      ("pruned", "sleep beats pruning")):
-        cells.append(row(claim, paired(slept, per_seed(c))))
+        cells.append(row(claim, paired(slept, at(c))))
     return cells
 
 
@@ -224,17 +232,11 @@ def main(argv=None):
     cells = sorted({(n, k) for (n, k, *_rest) in acc})
     print("Paired differences over seeds: mean [95 % t-interval]; accuracy on the study's test images.\n")
     for n, k in cells:
-        keys = [key for key in acc if key[:2] == (n, k)]
-        states = sorted({key[3] for key in keys})
-        seeds = sorted({key[2] for key in keys})
+        states = sorted({key[3] for key in acc if key[:2] == (n, k)})
+        seeds = seeds_of(acc, n, k)
 
-        def per_seed(state, noise):
-            out = {}
-            for s in seeds:
-                v = acc.get((n, k, s, state, "none", 0.0)) if noise == "none" else grid_mean(acc, n, k, s, state, noise)
-                if v is not None:
-                    out[s] = v
-            return out
+        def at(state, noise="none"):
+            return per_seed(acc, n, k, state, noise)
 
         print("### N=%d, K=%d (%d seeds: %s)\n" % (n, k, len(seeds), ",".join(map(str, seeds))))
         compare = [c for c in CONTROLS if c in states]
@@ -243,7 +245,7 @@ def main(argv=None):
         print("|%s" % ("---|" * len(header)))
         verdict = {}
         for noise, label in (("none", "clean"), ("gaussian", "Gaussian grid mean"), ("blur", "blur grid mean")):
-            by = {st: per_seed(st, noise) for st in ["trained", "slept"] + compare}
+            by = {st: at(st, noise) for st in ["trained", "slept"] + compare}
             if not by["trained"]:
                 continue
             pairs = [paired(by["slept"], by["trained"])] + [paired(by["slept"], by[c]) for c in compare]
@@ -258,11 +260,11 @@ def main(argv=None):
                     csv_rows.append((n, k, noise, "slept-" + other, s, d))
         durations = sorted({float(m.group(1)) for st in states for m in [re.match(r"slept_t([0-9.eE+-]+)s$", st)] if m})
         if durations:
-            base = per_seed("trained", "none")
+            base = at("trained", "none")
             parts = []
             for t in durations:
                 st = "slept_t%ss" % ("%g" % t)
-                p = paired(per_seed(st, "none"), base)
+                p = paired(at(st, "none"), base)
                 parts.append("%gs %s" % (t, fmt_pair(p)))
                 if p is not None:
                     for s, d in zip(p[4], p[3]):
