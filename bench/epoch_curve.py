@@ -21,6 +21,11 @@ import time
 
 import h5py
 
+# Diehl & Cook (2015): test accuracy (%) and the training passes over the 60k images behind it
+# (../shared/reference/diehl-cook-2015.md, section 8; the epoch counts are the ones commonly
+# quoted for the paper, only 400 x 3 is confirmed by the authors' code).
+PAPER = {100: (1, 82.9), 400: (3, 87.0), 1600: (7, 91.9), 6400: (15, 95.0)}
+
 FIELDS = ["neurons", "seed", "epoch", "samples_seen", "accuracy", "n_correct", "test_images", "silent_images",
           "label_images", "neurons_labelled", "neurons_unlabelled_flat", "neurons_unlabelled_silent",
           "neurons_fire_at_rest", "train_wall_s_to_epoch", "label_wall_s", "eval_wall_s"]
@@ -115,6 +120,7 @@ def cmd_plot(a):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    sizes = set()
     for d in a.dirs:
         with open(os.path.join(d, "epochs.csv")) as f:
             rows = list(csv.DictReader(f))
@@ -123,6 +129,12 @@ def cmd_plot(a):
         x = [int(r["epoch"]) for r in rows]
         y = [100 * float(r["accuracy"]) for r in rows]
         ax.plot(x, y, marker="o", label=f"N={rows[0]['neurons']}, seed {rows[0]['seed']}")
+        sizes.add(int(rows[0]["neurons"]))
+    for n in sorted(sizes):
+        if n in PAPER:
+            e, acc = PAPER[n]
+            ax.plot([e], [acc], marker="*", markersize=12, linestyle="none", color="black")
+            ax.annotate(f"paper, N={n}", (e, acc), textcoords="offset points", xytext=(-60, 6))
     ax.set_xlabel("epochs over the 60,000 training images")
     ax.set_ylabel("test accuracy (%), 10,000 images")
     ax.grid(alpha=0.3)
