@@ -109,5 +109,8 @@ grep -q "label trained" <<<"$out" && fail "epoch_curve.py run again relabelled a
 cmp -s "$work/curve1.csv" "$work/curve/epochs.csv" || fail "epoch_curve.py run again changed epochs.csv"
 "$python" "$curve" run "${c[@]/--epochs/--neurons}" >/dev/null 2>&1 && fail "epoch_curve.py accepted other settings for a trained run"
 
+"$python" "$curve" plot "$work/curve" --png "$work/curve.png" >/dev/null 2>&1 && [ -s "$work/curve.png" ] ||
+  fail "epoch_curve.py plot wrote no figure"
+
 echo "epoch_files: $((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ "$fails" = 0 ]
