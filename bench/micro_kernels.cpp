@@ -87,7 +87,7 @@ static void BM_FrozenPresentation(benchmark::State& state) {
   }
   state.counters["presentations/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_FrozenPresentation)->Arg(400)->Arg(1600)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FrozenPresentation)->Arg(400)->Arg(1600)->Arg(6400)->Unit(benchmark::kMillisecond);
 
 // Per-neuron normalisation of the 784 x N input weights.
 static void BM_NormalizeWeights(benchmark::State& state) {
@@ -111,10 +111,11 @@ static void BM_PoissonSchedule(benchmark::State& state) {
 }
 BENCHMARK(BM_PoissonSchedule);
 
-// One step's arrivals at N=400 in training: about 45 input spikes' buckets of N/20 synapses
-// each (20 delay steps), distinct random targets per bucket, spread over a 784 x N matrix.
-// Scalar loop against the AVX-512 gather/scatter kernel (arg 1), where the CPU has it.
-// items = synapses.
+// One step's arrivals in training: about 45 input spikes' buckets of N/20 synapses each (20
+// delay steps), distinct random targets per bucket, spread over a 784 x N matrix (N=6400: 30 MB
+// of weights and ids, beyond this machine's share of L3). Args: the kernel (0 the plain scalar
+// loop, 1 AVX-512 gathers and scatters where the CPU has them, 2 the interleaved scalar loop of
+// add_conductance), N. items = synapses.
 namespace {
 struct ArrivalBench {
   std::vector<float> w;
@@ -130,6 +131,7 @@ struct ArrivalBench {
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t d = 0; d < 20; ++d) {
         std::shuffle(ids.begin(), ids.end(), rng);
+        std::sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(per_bucket));  // as laid out
         post.insert(post.end(), ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(per_bucket));
       }
     w.assign(post.size(), 0.1f);
@@ -138,24 +140,25 @@ struct ArrivalBench {
     for (const auto& bk : buckets) synapses += bk.count;
   }
 };
+
+bool skip_unavailable(benchmark::State& state, int kernel) {
+  if (kernel != 1) return false;
+#if SNNSIM_HAVE_AVX512_KERNELS
+  if (sim::avx512_kernels_available()) return false;
+  state.SkipWithError("no AVX-512 gathers and scatters on this CPU");
+#else
+  state.SkipWithError("no AVX-512 kernels in this build");
+#endif
+  return true;
+}
 }  // namespace
 
 static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
-  ArrivalBench b(400);
-  const bool wide = state.range(0) == 1;
-#if SNNSIM_HAVE_AVX512_KERNELS
-  if (wide && !sim::avx512_kernels_available()) {
-    state.SkipWithError("no AVX-512 gathers and scatters on this CPU");
-    return;
-  }
-#else
-  if (wide) {
-    state.SkipWithError("no AVX-512 kernels in this build");
-    return;
-  }
-#endif
+  const int kernel = static_cast<int>(state.range(0));
+  if (skip_unavailable(state, kernel)) return;
+  ArrivalBench b(static_cast<std::size_t>(state.range(1)));
   for (auto _ : state) {
-    if (wide) {
+    if (kernel == 1) {
 #if SNNSIM_HAVE_AVX512_KERNELS
       models::detail::deliver_and_depress_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
                                                  b.buckets.size(), b.depression.data(), 0.0, 1.0);
@@ -168,6 +171,30 @@ static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.synapses));
 }
-BENCHMARK(BM_ArrivalDeliverAndDepress)->Arg(0)->Arg(1);
+BENCHMARK(BM_ArrivalDeliverAndDepress)->ArgsProduct({{0, 1}, {400, 1600, 6400}});
+
+// The frozen passes' arrivals (no plasticity), the same buckets.
+static void BM_ArrivalAddConductance(benchmark::State& state) {
+  const int kernel = static_cast<int>(state.range(0));
+  if (skip_unavailable(state, kernel)) return;
+  ArrivalBench b(static_cast<std::size_t>(state.range(1)));
+  for (auto _ : state) {
+    if (kernel == 1) {
+#if SNNSIM_HAVE_AVX512_KERNELS
+      sim::detail::add_conductance_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                          b.buckets.size());
+#endif
+    } else if (kernel == 2) {
+      sim::detail::add_conductance_interleaved(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                               b.buckets.size());
+    } else {
+      sim::detail::add_conductance_scalar(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                          b.buckets.size());
+    }
+    benchmark::DoNotOptimize(b.g.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.synapses));
+}
+BENCHMARK(BM_ArrivalAddConductance)->ArgsProduct({{0, 1, 2}, {400, 1600, 6400}});
 
 BENCHMARK_MAIN();

@@ -37,8 +37,8 @@ inline bool avx512_kernels_available() {
 /// gathers and scatters. Not on AMD: Zen 4 has the instructions but runs a scatter as slow
 /// microcode, and the scalar loop is faster there (bench/README.md, 2026-12-06: one frozen
 /// presentation's arrivals at N=6400, 2.2-2.8 against 1.3-1.8 ns per synapse). The choice
-/// changes speed only: both versions give the same bits. SNNSIM_SCATTER=avx512 or =scalar
-/// overrides it (benchmarks).
+/// changes speed only: both versions give the same bits. SNNSIM_SCATTER=avx512, =scalar or
+/// =plain overrides it (benchmarks; plain_scatter_forced).
 inline bool avx512_scatter_preferred() {
   static const bool preferred = [] {
     if (!avx512_kernels_available()) return false;
@@ -51,3 +51,19 @@ inline bool avx512_scatter_preferred() {
 #else
 #define SNNSIM_HAVE_AVX512_KERNELS 0
 #endif
+
+#include <cstdlib>
+#include <string_view>
+namespace snnsim::sim {
+/// Where add_conductance's scalar loop runs, it is the interleaved one (four synapses' loads
+/// before their stores, dense_kernels.hpp) unless SNNSIM_SCATTER=plain asks for the plain loop,
+/// so that one build can time the two (bench/README.md). Same bits either way. (The learning
+/// path's deliver_and_depress gained nothing end to end from the same change and keeps its loop.)
+inline bool plain_scatter_forced() {
+  static const bool forced = [] {
+    const char* e = std::getenv("SNNSIM_SCATTER");
+    return e != nullptr && std::string_view(e) == "plain";
+  }();
+  return forced;
+}
+}  // namespace snnsim::sim

@@ -19,6 +19,30 @@ void add_conductance_scalar(double* __restrict g, double gain, const float* __re
   }
 }
 
+SNNSIM_AVX2_CLONES
+void add_conductance_interleaved(double* __restrict g, double gain, const float* __restrict w,
+                                 const std::uint16_t* __restrict post, const Bucket* buckets, std::size_t n_buckets) {
+  for (std::size_t a = 0; a < n_buckets; ++a) {
+    if (a + kPrefetchBucketsAhead < n_buckets) prefetch_bucket(w, post, buckets[a + kPrefetchBucketsAhead]);
+    const float* __restrict wb = w + buckets[a].first;
+    const std::uint16_t* __restrict pb = post + buckets[a].first;
+    const std::size_t n = buckets[a].count;
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const std::size_t j0 = pb[k], j1 = pb[k + 1], j2 = pb[k + 2], j3 = pb[k + 3];
+      const double s0 = g[j0] + gain * static_cast<double>(wb[k]);
+      const double s1 = g[j1] + gain * static_cast<double>(wb[k + 1]);
+      const double s2 = g[j2] + gain * static_cast<double>(wb[k + 2]);
+      const double s3 = g[j3] + gain * static_cast<double>(wb[k + 3]);
+      g[j0] = s0;
+      g[j1] = s1;
+      g[j2] = s2;
+      g[j3] = s3;
+    }
+    for (; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
+  }
+}
+
 #if SNNSIM_HAVE_AVX512_KERNELS
 // 8 synapses at a time (avx512_lanes.hpp).
 SNNSIM_AVX512_KERNEL
@@ -45,7 +69,8 @@ void add_conductance(double* g, double gain, const float* w, const std::uint16_t
 #if SNNSIM_HAVE_AVX512_KERNELS
   if (avx512_scatter_preferred()) return detail::add_conductance_avx512(g, gain, w, post, buckets, n_buckets);
 #endif
-  detail::add_conductance_scalar(g, gain, w, post, buckets, n_buckets);
+  if (plain_scatter_forced()) return detail::add_conductance_scalar(g, gain, w, post, buckets, n_buckets);
+  detail::add_conductance_interleaved(g, gain, w, post, buckets, n_buckets);
 }
 
 namespace detail {

@@ -25,7 +25,8 @@ inline void prefetch_bucket(const float* w, const std::uint16_t* post, const Buc
 
 /// For each bucket in order, g[post[k]] += gain * w[k] over its synapses: a step's arrivals
 /// without plasticity, in one call. The ids within a bucket are distinct. AVX-512 gathers and
-/// scatters where the CPU has them, else a scalar loop cloned for the three-operand AVX forms.
+/// scatters where the CPU prefers them (avx512_scatter_preferred), else the interleaved scalar
+/// loop cloned for the three-operand AVX forms (the plain one with SNNSIM_SCATTER=plain).
 void add_conductance(double* g, double gain, const float* w, const std::uint16_t* post, const Bucket* buckets,
                      std::size_t n_buckets);
 namespace detail {
@@ -33,6 +34,12 @@ namespace detail {
 /// one exists on x86-64 builds and may be called only where avx512_kernels_available().
 void add_conductance_scalar(double* g, double gain, const float* w, const std::uint16_t* post,
                             const Bucket* buckets, std::size_t n_buckets);
+/// The scalar loop four synapses at a time: their four conductances are read and summed before
+/// any is written back. A bucket's ids are distinct, so no read sees one of the four writes,
+/// and each conductance gets the same additions in the same order as in the plain loop. On
+/// Zen 4 the plain loop waits on each store before the next load (bench/README.md).
+void add_conductance_interleaved(double* g, double gain, const float* w, const std::uint16_t* post,
+                                 const Bucket* buckets, std::size_t n_buckets);
 void add_conductance_avx512(double* g, double gain, const float* w, const std::uint16_t* post,
                             const Bucket* buckets, std::size_t n_buckets);
 }  // namespace detail

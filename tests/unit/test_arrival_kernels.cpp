@@ -1,4 +1,5 @@
-// The AVX-512 arrival and normalisation kernels against the scalar ones they replace: same
+// The AVX-512 arrival and normalisation kernels, and the interleaved scalar add_conductance,
+// against the plain scalar ones they replace: same
 // conductances and weights to the bit, for bucket lengths around the vector width (tails of
 // 1..7), weights clipped at both bounds, an exact zero difference, and targets hit by several
 // buckets.
@@ -105,6 +106,21 @@ TEST(ArrivalKernels, Avx512AddConductanceMatchesScalarBitForBit) {
 #else
   GTEST_SKIP() << "no AVX-512 kernels in this build";
 #endif
+}
+
+// The interleaved loop (four synapses' loads before their stores) on every CPU: tails of 0..3
+// after the groups of four, targets that several buckets hit in turn.
+TEST(ArrivalKernels, InterleavedAddConductanceMatchesScalarBitForBit) {
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    const Arrivals a = make_arrivals(seed);
+    std::vector<double> g_scalar = start_conductances(), g_four = start_conductances();
+    sim::detail::add_conductance_scalar(g_scalar.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
+                                        a.buckets.size());
+    sim::detail::add_conductance_interleaved(g_four.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
+                                             a.buckets.size());
+    EXPECT_TRUE(same_bits(g_scalar.data(), g_four.data(), g_scalar.size() * sizeof(double))) << "seed " << seed;
+    EXPECT_NE(g_scalar, start_conductances());
+  }
 }
 
 TEST(ArrivalKernels, DispatchedDeliverAndDepressDoesTheScalarArithmetic) {
