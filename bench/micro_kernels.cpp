@@ -153,47 +153,42 @@ bool skip_unavailable(benchmark::State& state, int kernel) {
 }
 }  // namespace
 
-static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
+// Times call(bench, kernel) on one step's buckets; args as above. items = synapses.
+template <typename Call>
+void time_arrivals(benchmark::State& state, Call call) {
   const int kernel = static_cast<int>(state.range(0));
   if (skip_unavailable(state, kernel)) return;
   ArrivalBench b(static_cast<std::size_t>(state.range(1)));
   for (auto _ : state) {
-    if (kernel == 1) {
-#if SNNSIM_HAVE_AVX512_KERNELS
-      models::detail::deliver_and_depress_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
-                                                 b.buckets.size(), b.depression.data(), 0.0, 1.0);
-#endif
-    } else {
-      models::detail::deliver_and_depress_scalar(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
-                                                 b.buckets.size(), b.depression.data(), 0.0, 1.0);
-    }
+    call(b, kernel);
     benchmark::DoNotOptimize(b.g.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.synapses));
+}
+
+static void BM_ArrivalDeliverAndDepress(benchmark::State& state) {
+  time_arrivals(state, [](ArrivalBench& b, int kernel) {
+#if SNNSIM_HAVE_AVX512_KERNELS
+    if (kernel == 1)
+      return models::detail::deliver_and_depress_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                                        b.buckets.size(), b.depression.data(), 0.0, 1.0);
+#endif
+    models::detail::deliver_and_depress_scalar(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
+                                               b.buckets.size(), b.depression.data(), 0.0, 1.0);
+  });
 }
 BENCHMARK(BM_ArrivalDeliverAndDepress)->ArgsProduct({{0, 1}, {400, 1600, 6400}});
 
 // The frozen passes' arrivals (no plasticity), the same buckets.
 static void BM_ArrivalAddConductance(benchmark::State& state) {
-  const int kernel = static_cast<int>(state.range(0));
-  if (skip_unavailable(state, kernel)) return;
-  ArrivalBench b(static_cast<std::size_t>(state.range(1)));
-  for (auto _ : state) {
-    if (kernel == 1) {
+  time_arrivals(state, [](ArrivalBench& b, int kernel) {
+    decltype(&sim::detail::add_conductance_scalar) kernel_fn =
+        kernel == 2 ? &sim::detail::add_conductance_interleaved : &sim::detail::add_conductance_scalar;
 #if SNNSIM_HAVE_AVX512_KERNELS
-      sim::detail::add_conductance_avx512(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
-                                          b.buckets.size());
+    if (kernel == 1) kernel_fn = &sim::detail::add_conductance_avx512;
 #endif
-    } else if (kernel == 2) {
-      sim::detail::add_conductance_interleaved(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
-                                               b.buckets.size());
-    } else {
-      sim::detail::add_conductance_scalar(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(),
-                                          b.buckets.size());
-    }
-    benchmark::DoNotOptimize(b.g.data());
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.synapses));
+    kernel_fn(b.g.data(), 1.0, b.w.data(), b.post.data(), b.buckets.data(), b.buckets.size());
+  });
 }
 BENCHMARK(BM_ArrivalAddConductance)->ArgsProduct({{0, 1, 2}, {400, 1600, 6400}});
 

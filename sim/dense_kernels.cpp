@@ -7,26 +7,30 @@ namespace snnsim::sim {
 
 namespace detail {
 
+// Runs body(weights, ids, count) on each bucket in order, prefetching a few buckets ahead.
+template <typename Body>
+[[gnu::always_inline]] inline void for_each_bucket(const float* w, const std::uint16_t* post, const Bucket* buckets,
+                                                   std::size_t n_buckets, Body&& body) {
+  for (std::size_t a = 0; a < n_buckets; ++a) {
+    if (a + kPrefetchBucketsAhead < n_buckets) prefetch_bucket(w, post, buckets[a + kPrefetchBucketsAhead]);
+    body(w + buckets[a].first, post + buckets[a].first, buckets[a].count);
+  }
+}
+
 SNNSIM_AVX2_CLONES
 void add_conductance_scalar(double* __restrict g, double gain, const float* __restrict w,
                             const std::uint16_t* __restrict post, const Bucket* buckets, std::size_t n_buckets) {
-  for (std::size_t a = 0; a < n_buckets; ++a) {
-    if (a + kPrefetchBucketsAhead < n_buckets) prefetch_bucket(w, post, buckets[a + kPrefetchBucketsAhead]);
-    const float* __restrict wb = w + buckets[a].first;
-    const std::uint16_t* __restrict pb = post + buckets[a].first;
-    const std::size_t n = buckets[a].count;
-    for (std::size_t k = 0; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
-  }
+  for_each_bucket(w, post, buckets, n_buckets,
+                  [&](const float* __restrict wb, const std::uint16_t* __restrict pb, std::size_t n) __attribute__((always_inline)) {
+                    for (std::size_t k = 0; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
+                  });
 }
 
 SNNSIM_AVX2_CLONES
 void add_conductance_interleaved(double* __restrict g, double gain, const float* __restrict w,
                                  const std::uint16_t* __restrict post, const Bucket* buckets, std::size_t n_buckets) {
-  for (std::size_t a = 0; a < n_buckets; ++a) {
-    if (a + kPrefetchBucketsAhead < n_buckets) prefetch_bucket(w, post, buckets[a + kPrefetchBucketsAhead]);
-    const float* __restrict wb = w + buckets[a].first;
-    const std::uint16_t* __restrict pb = post + buckets[a].first;
-    const std::size_t n = buckets[a].count;
+  for_each_bucket(w, post, buckets, n_buckets, [&](const float* __restrict wb, const std::uint16_t* __restrict pb,
+                                                   std::size_t n) __attribute__((always_inline)) {
     std::size_t k = 0;
     for (; k + 4 <= n; k += 4) {
       const std::size_t j0 = pb[k], j1 = pb[k + 1], j2 = pb[k + 2], j3 = pb[k + 3];
@@ -40,7 +44,7 @@ void add_conductance_interleaved(double* __restrict g, double gain, const float*
       g[j3] = s3;
     }
     for (; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
-  }
+  });
 }
 
 #if SNNSIM_HAVE_AVX512_KERNELS
