@@ -20,10 +20,10 @@ template <typename Body>
 SNNSIM_AVX2_CLONES
 void add_conductance_scalar(double* __restrict g, double gain, const float* __restrict w,
                             const std::uint16_t* __restrict post, const Bucket* buckets, std::size_t n_buckets) {
-  for_each_bucket(w, post, buckets, n_buckets,
-                  [&](const float* __restrict wb, const std::uint16_t* __restrict pb, std::size_t n) __attribute__((always_inline)) {
-                    for (std::size_t k = 0; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
-                  });
+  for_each_bucket(w, post, buckets, n_buckets, [&](const float* __restrict wb, const std::uint16_t* __restrict pb,
+                                                   std::size_t n) __attribute__((always_inline)) {
+    for (std::size_t k = 0; k < n; ++k) g[pb[k]] += gain * static_cast<double>(wb[k]);
+  });
 }
 
 SNNSIM_AVX2_CLONES
