@@ -90,19 +90,23 @@ TEST(ArrivalKernels, Avx512DeliverAndDepressMatchesScalarBitForBit) {
 #endif
 }
 
+// An add_conductance version against the plain scalar loop, over five seeds' buckets.
+void expect_add_conductance_matches_scalar(decltype(&sim::detail::add_conductance_scalar) kernel) {
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    const Arrivals a = make_arrivals(seed);
+    std::vector<double> g_scalar = start_conductances(), g_other = start_conductances();
+    sim::detail::add_conductance_scalar(g_scalar.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
+                                        a.buckets.size());
+    kernel(g_other.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(), a.buckets.size());
+    EXPECT_TRUE(same_bits(g_scalar.data(), g_other.data(), g_scalar.size() * sizeof(double))) << "seed " << seed;
+    EXPECT_NE(g_scalar, start_conductances());
+  }
+}
+
 TEST(ArrivalKernels, Avx512AddConductanceMatchesScalarBitForBit) {
 #if SNNSIM_HAVE_AVX512_KERNELS
   if (!sim::avx512_kernels_available()) GTEST_SKIP() << "this CPU has no AVX-512 gathers and scatters";
-  for (unsigned seed = 1; seed <= 5; ++seed) {
-    const Arrivals a = make_arrivals(seed);
-    std::vector<double> g_scalar = start_conductances(), g_wide = start_conductances();
-    sim::detail::add_conductance_scalar(g_scalar.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
-                                        a.buckets.size());
-    sim::detail::add_conductance_avx512(g_wide.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
-                                        a.buckets.size());
-    EXPECT_TRUE(same_bits(g_scalar.data(), g_wide.data(), g_scalar.size() * sizeof(double))) << "seed " << seed;
-    EXPECT_NE(g_scalar, start_conductances());
-  }
+  expect_add_conductance_matches_scalar(&sim::detail::add_conductance_avx512);
 #else
   GTEST_SKIP() << "no AVX-512 kernels in this build";
 #endif
@@ -111,16 +115,7 @@ TEST(ArrivalKernels, Avx512AddConductanceMatchesScalarBitForBit) {
 // The interleaved loop (four synapses' loads before their stores) on every CPU: tails of 0..3
 // after the groups of four, targets that several buckets hit in turn.
 TEST(ArrivalKernels, InterleavedAddConductanceMatchesScalarBitForBit) {
-  for (unsigned seed = 1; seed <= 5; ++seed) {
-    const Arrivals a = make_arrivals(seed);
-    std::vector<double> g_scalar = start_conductances(), g_four = start_conductances();
-    sim::detail::add_conductance_scalar(g_scalar.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
-                                        a.buckets.size());
-    sim::detail::add_conductance_interleaved(g_four.data(), 0.3, a.w.data(), a.post.data(), a.buckets.data(),
-                                             a.buckets.size());
-    EXPECT_TRUE(same_bits(g_scalar.data(), g_four.data(), g_scalar.size() * sizeof(double))) << "seed " << seed;
-    EXPECT_NE(g_scalar, start_conductances());
-  }
+  expect_add_conductance_matches_scalar(&sim::detail::add_conductance_interleaved);
 }
 
 TEST(ArrivalKernels, DispatchedDeliverAndDepressDoesTheScalarArithmetic) {
