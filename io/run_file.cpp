@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <chrono>
 #include <ctime>
@@ -136,6 +137,37 @@ void RunFileTransaction::commit() {
   if (ec) throw OutputError(target_.string() + ": cannot move finished file into place: " + ec.message());
   fsync_path(target_.parent_path().empty() ? fs::path(".") : target_.parent_path());
   committed_ = true;
+}
+
+void write_text_atomic(const fs::path& target, std::string_view text) {
+  const auto dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw OutputError(target.string() + ": directory " + dir.string() + " does not exist");
+  const auto temp = temp_sibling(target);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) throw OutputError(target.string() + ": cannot write: " + std::strerror(errno));
+  const auto fail = [&](const char* step) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    fs::remove(temp, ec);
+    throw OutputError(target.string() + ": cannot " + step + ": " + why);
+  };
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("write");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail("write");
+  const int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) fail("write");
+  fs::rename(temp, target, ec);
+  if (ec) {
+    errno = ec.value();
+    fail("move the finished file into place");
+  }
+  fsync_path(dir);
 }
 
 // ---- header ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "h5.hpp"
@@ -48,6 +49,12 @@ class RunFileTransaction {
   std::optional<h5::File> file_;
   bool committed_ = false;
 };
+
+/// Writes a text file (a study's CSV copy) as run files are written: into a temporary sibling,
+/// fsynced, renamed onto `target`, the directory fsynced. Any failure (a missing directory, a
+/// full disk, a file-size limit) throws OutputError naming `target`, removes the temporary file
+/// and leaves an existing `target` as it was.
+void write_text_atomic(const std::filesystem::path& target, std::string_view text);
 
 /// Root attributes: format, format_version, snnsim_version, git_commit, created_utc, hdf5_version, command_line.
 void write_header(const h5::Group& root, const std::string& command_line);

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <cmath>
 #include <set>
 #include <tuple>
@@ -19,6 +18,7 @@
 #include "experiments/sweep.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
+#include "io/run_file.hpp"
 #include "experiments/run_file.hpp"
 
 namespace snnsim::cli {
@@ -109,16 +109,11 @@ void write_csv(const h5::Group& root, const std::filesystem::path& csv) {
   const auto n = r.read<std::uint32_t>("n_samples");
   const bool sizes_axis = r.has("neurons");
   const auto neurons = sizes_axis ? r.read<std::uint64_t>("neurons") : std::vector<std::uint64_t>{};
-  const auto tmp = csv.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw OutputError(csv.string() + ": cannot write");
-    out << (sizes_axis ? "neurons," : "") << "seed,train_images,state,noise_type,noise_level,accuracy,n_samples\n";
-    for (std::size_t q = 0; q < acc.size(); ++q)
-      out << (sizes_axis ? fmt::format("{},", neurons[q]) : std::string())
-          << fmt::format("{},{},{},{},{},{:.6f},{}\n", seed[q], k[q], state[q], type[q], level[q], acc[q], n[q]);
-  }
-  std::filesystem::rename(tmp, csv);
+  std::string text = std::string(sizes_axis ? "neurons," : "") + "seed,train_images,state,noise_type,noise_level,accuracy,n_samples\n";
+  for (std::size_t q = 0; q < acc.size(); ++q)
+    text += (sizes_axis ? fmt::format("{},", neurons[q]) : std::string()) +
+            fmt::format("{},{},{},{},{},{:.6f},{}\n", seed[q], k[q], state[q], type[q], level[q], acc[q], n[q]);
+  io::write_text_atomic(csv, text);
 }
 
 struct StudyCommand {

@@ -6,7 +6,6 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -192,17 +191,6 @@ std::set<std::string> open_study(const IncCommand& c) {
   return done;
 }
 
-void write_csv(const std::string& text, const std::filesystem::path& csv) {
-  const auto tmp = csv.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw OutputError(csv.string() + ": cannot write");
-    out << text;
-    if (!out.flush()) throw OutputError(csv.string() + ": cannot write");
-  }
-  std::filesystem::rename(tmp, csv);
-}
-
 }  // namespace
 
 int cmd_experiment_incremental(const std::vector<std::string>& args) {
@@ -276,7 +264,7 @@ int cmd_experiment_incremental(const std::vector<std::string>& args) {
     auto txn = io::RunFileTransaction::update_any(c.out);
     experiments::write_incremental_condition(txn.root(), r, c.params);
     const auto csv = experiments::rebuild_incremental_results(txn.root(), c.methods, c.seeds, c.o.tasks.size());
-    write_csv(csv, c.csv);
+    io::write_text_atomic(c.csv, csv);
     txn.commit();
     const auto rel = experiments::summarize(r.acc_relabelled, r.n_tasks);
     const auto kept = experiments::summarize(r.acc_kept, r.n_tasks);

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -223,4 +225,60 @@ TEST(RunFile, SameContentGivesTheSameBytesUnderSourceDateEpoch) {
   EXPECT_EQ(bytes(pa), bytes(pb));
   auto f = h5::File::open(pa, h5::File::Mode::read_only);
   EXPECT_EQ(f.root().get_attr_string("created_utc"), "2000-01-01T00:00:00Z");
+}
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+std::size_t siblings(const fs::path& dir) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
+}
+}  // namespace
+
+TEST(WriteTextAtomic, ReplacesTheFileWholeAndLeavesNoTemporary) {
+  Tmp t;
+  const auto csv = t.dir / "study.csv";
+  io::write_text_atomic(csv, "a,b\n1,2\n");
+  EXPECT_EQ(slurp(csv), "a,b\n1,2\n");
+  io::write_text_atomic(csv, "a\n");
+  EXPECT_EQ(slurp(csv), "a\n");
+  EXPECT_EQ(siblings(t.dir), 1u);
+  try {
+    io::write_text_atomic(t.dir / "missing" / "study.csv", "x");
+    FAIL() << "no error for a missing directory";
+  } catch (const OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing/study.csv"), std::string::npos) << e.what();
+  }
+}
+
+// The study commands wrote their CSV through an ofstream whose errors after opening went
+// unchecked, then renamed it into place: a full disk left a truncated table where the old one
+// was. A file-size limit stands in for the full disk (write fails with EFBIG).
+TEST(WriteTextAtomic, AFailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
+  Tmp t;
+  const auto csv = t.dir / "study.csv";
+  io::write_text_atomic(csv, "old\n");
+  const std::string big(64 * 1024, 'x');
+  rlimit old_limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old_limit;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  bool threw = false;
+  std::string what;
+  try {
+    io::write_text_atomic(csv, big);
+  } catch (const OutputError& e) {
+    threw = true;
+    what = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  ::signal(SIGXFSZ, old_handler);
+  EXPECT_TRUE(threw);
+  EXPECT_NE(what.find("study.csv: cannot write"), std::string::npos) << what;
+  EXPECT_EQ(slurp(csv), "old\n");
+  EXPECT_EQ(siblings(t.dir), 1u);
 }
