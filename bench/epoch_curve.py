@@ -103,12 +103,15 @@ def cmd_run(a):
     train(a)
     check_settings(a)
     rows = []
-    for e in range(1, a.epochs + 1):
+    # The last epoch first: it is the table's figure, so a run whose scoring spans working
+    # blocks has it after the first one.
+    for e in [a.epochs, *range(1, a.epochs)]:
         row = score(a, e)
         rows.append(row)
         print(f"epoch {e}: accuracy {row['accuracy']:.4f} ({row['neurons_labelled']} labelled, "
               f"{row['neurons_unlabelled_flat']} class-flat, {row['neurons_fire_at_rest']} fire at rest; "
               f"label {row['label_wall_s']:.0f} s, eval {row['eval_wall_s']:.0f} s)", flush=True)
+    rows.sort(key=lambda r: r["epoch"])
     with open(os.path.join(a.out, "epochs.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=FIELDS)
         w.writeheader()
