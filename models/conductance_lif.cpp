@@ -78,7 +78,7 @@ void ConductanceLif::rest() {
 }
 
 void ConductanceLif::set_parallelism(const sim::Parallelism& p) {
-  crossed_.assign(static_cast<std::size_t>(p.parts(size())), 0);
+  parts_.assign(static_cast<std::size_t>(p.parts(size())), Part{});
 }
 
 void ConductanceLif::update(sim::Step now) {
@@ -98,9 +98,11 @@ void ConductanceLif::update_part(sim::Step now, int part) {
   const auto decay = ConductanceDecay::of(decay_ge_, decay_gi_);
   const ThresholdStep threshold{theta, refractory_until_.data() + lo, now, v_reset, threshold_base(), decay_theta_,
                                 params_.adaptive_threshold && theta_plastic_};
-  int& crossed = crossed_[static_cast<std::size_t>(part)];
+  auto& spikes = parts_[static_cast<std::size_t>(part)].spikes;
+  spikes.clear();
   if (params_.integrator == Integrator::exponential_euler) {
-    crossed = update_exponential_euler(m, v, ge, gi, MembraneConstants{k_leak, e_rest, e_exc, e_inh, a}, decay, threshold);
+    if (update_exponential_euler(m, v, ge, gi, MembraneConstants{k_leak, e_rest, e_exc, e_inh, a}, decay, threshold))
+      spike_pass(now, lo, hi, spikes);
     return;
   }
 #pragma omp simd
@@ -111,23 +113,28 @@ void ConductanceLif::update_part(sim::Step now, int part) {
   }
   if (threshold.decay_theta) decay_thresholds(m, theta, decay_theta_);
   // Puts refractory neurons back at reset and reports whether anyone crossed.
-  crossed = clamp_refractory_and_find_crossings(m, v, theta, threshold.refractory_until, now, v_reset, threshold.base);
+  if (clamp_refractory_and_find_crossings(m, v, theta, threshold.refractory_until, now, v_reset, threshold.base))
+    spike_pass(now, lo, hi, spikes);
 }
 
-// Threshold pass: serial and in id order, so the spike list never depends on threads.
-void ConductanceLif::finish_update(sim::Step now) {
+// The parts' spikes in part order: ids ascending, whatever the thread count.
+void ConductanceLif::finish_update(sim::Step /*now*/) {
   spikes_.clear();
-  if (std::none_of(crossed_.begin(), crossed_.end(), [](int c) { return c != 0; })) return;
-  const std::size_t n = size();
+  for (const auto& p : parts_) spikes_.insert(spikes_.end(), p.spikes.begin(), p.spikes.end());
+}
+
+// Threshold pass over one part, in id order. Each neuron's reset, refractory time and theta
+// step depend on that neuron alone, so splitting the pass by part changes no number.
+void ConductanceLif::spike_pass(sim::Step now, std::size_t lo, std::size_t hi, std::vector<sim::NeuronId>& out) {
   const bool adapt_theta = params_.adaptive_threshold && theta_plastic_;
   const double v_reset = params_.v_reset_mV, base = threshold_base();
   double* v = v_.data();
   double* theta = theta_.data();
   const sim::Step* refr = refractory_until_.data();
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = lo; i < hi; ++i) {
     if (now < refr[i]) continue;  // clamped above
     if (v[i] > base + theta[i] && now >= blocked_until_[i]) {
-      spikes_.push_back(static_cast<sim::NeuronId>(i));
+      out.push_back(static_cast<sim::NeuronId>(i));
       v[i] = v_reset;
       // As in Brian: refractory while t < t_spike + refractory, so with 5 ms at dt 0.5 ms the
       // next spike can come 10 steps later.

@@ -53,11 +53,12 @@ class ConductanceLif final : public sim::Population {
   ConductanceLif(std::string name, std::size_t size, const LifParams& params, double dt_ms);
 
   void update(sim::Step now) override;
-  /// Within-step threads (see sim::Population): integration, threshold decay and the
-  /// refractory clamp of a contiguous range of neurons per part; the spike pass in id order
-  /// in finish_update.
+  /// Within-step threads (see sim::Population): integration, threshold decay, the refractory
+  /// clamp and the spike pass of a contiguous range of neurons per part, each on the thread
+  /// that owns the range; finish_update joins the parts' spike lists in part order, which is
+  /// id order.
   void set_parallelism(const sim::Parallelism& p) override;
-  int parts() const override { return static_cast<int>(crossed_.size()); }
+  int parts() const override { return static_cast<int>(parts_.size()); }
   void update_part(sim::Step now, int part) override;
   void finish_update(sim::Step now) override;
   double* receptor(sim::Receptor r) override { return r == sim::Receptor::excitatory ? ge_.data() : gi_.data(); }
@@ -93,8 +94,14 @@ class ConductanceLif final : public sim::Population {
   // State, structure of arrays.
   std::vector<double> v_, ge_, gi_, theta_;
   std::vector<sim::Step> refractory_until_, blocked_until_;
-  // Per part: whether a neuron of it crossed threshold this step (int: parts write their own).
-  std::vector<int> crossed_ = std::vector<int>(1, 0);
+  // Per part, written only by the thread that updates it (a cache line each, so the threads'
+  // writes do not share one): the part's spikes of this step, in id order.
+  struct alignas(64) Part {
+    std::vector<sim::NeuronId> spikes;
+  };
+  std::vector<Part> parts_ = std::vector<Part>(1);
+  /// Spike pass over neurons [lo, hi), in id order, appending their ids to `out`.
+  void spike_pass(sim::Step now, std::size_t lo, std::size_t hi, std::vector<sim::NeuronId>& out);
 };
 
 }  // namespace snnsim::models
