@@ -61,6 +61,9 @@ class ConductanceLif final : public sim::Population {
   int parts() const override { return static_cast<int>(parts_.size()); }
   void update_part(sim::Step now, int part) override;
   void finish_update(sim::Step now) override;
+  const std::vector<sim::NeuronId>& part_spikes(int part) const override {
+    return parts_[static_cast<std::size_t>(part)].spikes;
+  }
   double* receptor(sim::Receptor r) override { return r == sim::Receptor::excitatory ? ge_.data() : gi_.data(); }
   void reset_dynamics() override;
   std::string check_state() const override;

@@ -79,25 +79,37 @@ class DiehlCookStdp {
         post2_(p.tau_post2_ms, dt_ms),
         last_post_(n_post, kNeverSpiked),
         depression_(n_post, 0.0),
-        is_recent_(n_post, 0) {}
+        is_recent_(n_post, 0),
+        part_begin_{0, n_post} {}
 
-  /// Once per step before arrivals: the depression nu_pre * x_post1(now) of post neurons
-  /// [lo, hi). Disjoint ranges may be prepared on different threads. Only neurons that spiked
-  /// within the trace table's length can have a non-zero trace; the others' entries stay 0,
-  /// which is what the table gives them, so this is the full computation at a fraction of the
-  /// cost (at N = 400 a few dozen neurons instead of all).
-  void prepare_arrivals(sim::Step now, std::size_t lo, std::size_t hi) {
+  /// The post neurons cut into parts (part p is [begin[p], begin[p+1])): each part keeps its
+  /// own list of recent neurons, so that parts on different threads touch only their own.
+  void set_parts(const std::vector<std::size_t>& begin) {
+    part_begin_ = begin;
+    recent_.assign(begin.size() - 1, {});
+    for (std::size_t j = 0; j < is_recent_.size(); ++j)
+      if (is_recent_[j]) recent_[static_cast<std::size_t>(part_of(j))].push_back(static_cast<sim::NeuronId>(j));
+  }
+
+  /// Once per step before arrivals: the depression nu_pre * x_post1(now) of the part's post
+  /// neurons. Parts may be prepared on different threads. Only neurons that spiked within the
+  /// trace table's length can have a non-zero trace; the others' entries stay 0, which is what
+  /// the table gives them, so this is the full computation at a fraction of the cost (at
+  /// N = 400 a few dozen neurons instead of all). A neuron whose trace has run out but that is
+  /// still listed gets 0 the same way.
+  void prepare_arrivals(sim::Step now, int part) {
     const double scale = p_.flipped_depression ? -p_.nu_pre : p_.nu_pre;
-    for (const sim::NeuronId j : recent_)
-      if (j >= lo && j < hi) depression_[j] = scale * post1_(now - last_post_[j]);
+    for (const sim::NeuronId j : recent_[static_cast<std::size_t>(part)])
+      depression_[j] = scale * post1_(now - last_post_[j]);
   }
   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post, const sim::Bucket* buckets,
                    std::size_t n_buckets) const {
     deliver_and_depress(g, gain, w, post, buckets, n_buckets, depression_.data(), p_.w_min, p_.w_max);
   }
 
+  /// `part`: the part that `post` lies in; parts may learn on different threads.
   template <typename View>
-  void on_post(sim::NeuronId post, sim::Step now, const View& v) {
+  void on_post(sim::NeuronId post, sim::Step now, const View& v, int part) {
     const double x_post2 = post2_(now - last_post_[post]);  // value just before this spike
     const double scale = p_.nu_post * x_post2;
     for (std::size_t i = 0; i < v.n_pre(); ++i) {
@@ -108,10 +120,11 @@ class DiehlCookStdp {
       w = clip(static_cast<double>(w) + scale * x_pre);
     }
     last_post_[post] = now;
-    forget_expired(now);
+    auto& recent = recent_[static_cast<std::size_t>(part)];
+    forget_expired(now, recent);
     if (!is_recent_[post]) {
       is_recent_[post] = 1;
-      recent_.push_back(post);
+      recent.push_back(post);
     }
   }
 
@@ -121,19 +134,15 @@ class DiehlCookStdp {
   /// until its trace is found to have expired.
   void set_last_post(std::vector<sim::Step> last) {
     last_post_ = std::move(last);
-    recent_.clear();
     is_recent_.assign(last_post_.size(), 0);
     std::fill(depression_.begin(), depression_.end(), 0.0);
-    for (std::size_t j = 0; j < last_post_.size(); ++j)
-      if (last_post_[j] != kNeverSpiked) {
-        is_recent_[j] = 1;
-        recent_.push_back(static_cast<sim::NeuronId>(j));
-      }
+    for (std::size_t j = 0; j < last_post_.size(); ++j) is_recent_[j] = last_post_[j] != kNeverSpiked;
+    set_parts(part_begin_);
   }
   const StdpParams& params() const { return p_; }
-  /// Post neurons whose arrivals may change weights: those with a depression that can be
-  /// non-zero (the others' depression is 0, and w - 0 clipped is w for w in [w_min, w_max]).
-  const std::vector<sim::NeuronId>& recent() const { return recent_; }
+  /// Post neurons of a part whose arrivals may change weights: those with a depression that can
+  /// be non-zero (the others' depression is 0, and w - 0 clipped is w for w in [w_min, w_max]).
+  const std::vector<sim::NeuronId>& recent(int part) const { return recent_[static_cast<std::size_t>(part)]; }
   bool keeps_on_arrival(float w) const {
     const double x = static_cast<double>(w);
     return x >= p_.w_min && x <= p_.w_max;
@@ -142,27 +151,34 @@ class DiehlCookStdp {
  private:
   float clip(double w) const { return clip_weight(w, p_.w_min, p_.w_max); }
 
-  // Drops the neurons whose x_post1 is 0 from now on and zeroes their depression. Runs with the
-  // post spikes (after the step's arrivals, on one thread), so no prepare_arrivals is running.
-  void forget_expired(sim::Step now) {
+  int part_of(std::size_t j) const {
+    return static_cast<int>(std::upper_bound(part_begin_.begin(), part_begin_.end(), j) - part_begin_.begin()) - 1;
+  }
+
+  // Drops a part's neurons whose x_post1 is 0 from now on and zeroes their depression. Runs
+  // with the part's post spikes (after the step's arrivals), so no prepare_arrivals of the part
+  // is running. Which step a neuron is dropped at changes no number: until then its depression
+  // is computed as 0 from the table.
+  void forget_expired(sim::Step now, std::vector<sim::NeuronId>& recent) {
     std::size_t kept = 0;
-    for (const sim::NeuronId j : recent_) {
+    for (const sim::NeuronId j : recent) {
       if (now - last_post_[j] >= post1_.last()) {
         is_recent_[j] = 0;
         depression_[j] = 0.0;
       } else {
-        recent_[kept++] = j;
+        recent[kept++] = j;
       }
     }
-    recent_.resize(kept);
+    recent.resize(kept);
   }
 
   StdpParams p_;
   TraceTable pre_, post1_, post2_;
   std::vector<sim::Step> last_post_;
   std::vector<double> depression_;
-  std::vector<sim::NeuronId> recent_;     // post neurons whose x_post1 may be non-zero
   std::vector<std::uint8_t> is_recent_;  // per post neuron: listed in recent_
+  std::vector<std::size_t> part_begin_ = {0, 0};              // parts of the post neurons
+  std::vector<std::vector<sim::NeuronId>> recent_ = {{}};    // per part: post neurons whose x_post1 may be non-zero
 };
 
 }  // namespace snnsim::models

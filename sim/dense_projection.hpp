@@ -35,20 +35,22 @@ struct NoPlasticity {
   static constexpr bool kPlastic = false;
 };
 
-/// Rule concept (see models/stdp_diehl_cook.hpp):
+/// Rule concept (see models/stdp_diehl_cook.hpp). The targets are cut into parts (the
+/// projection's blocks); calls for different parts may run concurrently, each touching only its
+/// own targets' state:
 ///   static constexpr bool kPlastic = true;
-///   void prepare_arrivals(Step now, size_t lo, size_t hi);  // once per step with arrivals for
-///                                                           // targets [lo, hi); ranges disjoint
+///   void set_parts(const std::vector<size_t>& begin);       // part p is [begin[p], begin[p+1])
+///   void prepare_arrivals(Step now, int part);  // once per step with arrivals for the part
 ///   void on_arrivals(double* g, double gain, float* w, const std::uint16_t* post,
 ///                    const Bucket* buckets, std::size_t n_buckets);
 ///                          // spikes reach the synapses of each bucket in order (w[k] of the
 ///                          // synapse to post[k]): add gain * w[k] to g[post[k]] with the weight
 ///                          // as it arrived, then learn
-///   void on_post(NeuronId post, Step now, const View& v);   // post spike: walk its column
+///   void on_post(NeuronId post, Step now, const View& v, int part);  // post spike: walk its column
 ///   void reset_dynamics();
-///   const std::vector<NeuronId>& recent() const;  // targets whose arrivals may change their
-///                                                 // weights (arrivals leave the others' in-range
-///                                                 // weights as they are)
+///   const std::vector<NeuronId>& recent(int part) const;  // targets whose arrivals may change
+///                                                 // their weights (arrivals leave the others'
+///                                                 // in-range weights as they are)
 ///   bool keeps_on_arrival(float w) const;          // an arrival to a target not in recent()
 ///                                                 // leaves weight w as it is
 template <typename Rule>
@@ -111,11 +113,24 @@ class DenseProjection final : public Projection {
         history_[i * history_len_ + k] = now;
         head_[i] = static_cast<std::uint32_t>(k);
       }
+      if (!learning_ || post_split()) return;
+      for (NeuronId j : target().spikes()) learn_from_post(j, now, part_of(j));
+    }
+  }
+
+  /// The target's parts are this projection's blocks: each part's post spikes walk only that
+  /// block's weight slots, so the parts can learn concurrently, each on its own thread.
+  bool post_split() const override {
+    if constexpr (Rule::kPlastic) return parts() > 1 && target().parts() == parts();
+    return false;
+  }
+  /// Post-spike plasticity of the target's part p (this step's spikes of that part). It runs
+  /// before propagate() enters this step's source spikes into the history; the synapses'
+  /// last arrivals (at or before now) come from earlier spikes, so they are the same.
+  void post_part(Step now, int part) override {
+    if constexpr (Rule::kPlastic) {
       if (!learning_) return;
-      for (NeuronId j : target().spikes()) {
-        settled_[j] = 0;  // the rule walks column j
-        rule_.on_post(j, now, View{this});
-      }
+      for (NeuronId j : target().part_spikes(part)) learn_from_post(j, now, part);
     }
   }
 
@@ -295,6 +310,7 @@ class DenseProjection final : public Projection {
   void set_blocks(int parts) {
     block_begin_.resize(static_cast<std::size_t>(parts) + 1);
     for (int p = 0; p <= parts; ++p) block_begin_[static_cast<std::size_t>(p)] = range_begin(n_post_, parts, p);
+    if constexpr (Rule::kPlastic) rule_.set_parts(block_begin_);
     arrivals_.assign(static_cast<std::size_t>(parts), {});
     old_row_.assign(static_cast<std::size_t>(parts), {});
     const std::size_t stride = bucket_stride();
@@ -320,6 +336,16 @@ class DenseProjection final : public Projection {
     }
   }
   std::size_t bucket_stride() const { return static_cast<std::size_t>(max_delay_) + 2; }
+
+  // The block that target j lies in.
+  int part_of(NeuronId j) const {
+    return static_cast<int>(std::upper_bound(block_begin_.begin(), block_begin_.end(), std::size_t{j}) -
+                            block_begin_.begin()) - 1;
+  }
+  void learn_from_post(NeuronId j, Step now, int part) {
+    settled_[j] = 0;  // the rule walks column j
+    rule_.on_post(j, now, View{this}, part);
+  }
 
   // Whether a weight scaled from `before` to `after` came out the same (bit for bit) and is one
   // an arrival without depression keeps (the rule's range).
@@ -348,10 +374,9 @@ class DenseProjection final : public Projection {
     if (arrivals.empty()) return;
     if constexpr (Rule::kPlastic) {
       if (learning_) {
-        const std::size_t lo = block_begin_[b], hi = block_begin_[b + 1];
-        for (const NeuronId j : rule_.recent())  // their arrivals depress (scale_columns_to_sum)
-          if (j >= lo && j < hi) settled_[j] = 0;
-        rule_.prepare_arrivals(now, lo, hi);
+        const int part = static_cast<int>(b);
+        for (const NeuronId j : rule_.recent(part)) settled_[j] = 0;  // their arrivals depress
+        rule_.prepare_arrivals(now, part);
         rule_.on_arrivals(g, gain_now, weights_.data(), post_by_delay_.data(), arrivals.data(), arrivals.size());
         return;
       }

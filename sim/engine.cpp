@@ -36,9 +36,11 @@ bool Engine::split_channels_shared() const {
 // The order of a step, the only place it is written: (1) deliver arrivals due now, (2) update
 // every population (spikes of this step), (3) put the new spikes into flight and apply post-spike
 // plasticity, (4) notify observers, (5) advance the clock. In a team of threads the split parts
-// of (1) and (2) are shared out and the rest runs on thread 0; every channel receives its
-// additions in projection order and each neuron the same arithmetic, so the team's size does
-// not change the results.
+// of (1) and (2) are shared out, and so is the post-spike plasticity of (3) where a projection's
+// parts are its target's (post_split: each part's spikes walk that part's weight columns, right
+// after the part's update); the rest runs on thread 0. Every channel receives its additions in
+// projection order and each neuron and synapse the same arithmetic, so the team's size does not
+// change the results.
 void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
   // Alone, no barrier: step() may run inside somebody else's parallel region (each thread of a
   // frozen evaluation steps its own network), and a barrier there would bind to that team.
@@ -67,6 +69,9 @@ void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
     }
     for (int p = thread; p < parts; p += team) pop->update_part(now, p);
   }
+  for (auto& proj : projections_)  // a part's post spikes walk only that part's weight columns
+    if (proj->post_split())
+      for (int p = thread; p < proj->parts(); p += team) proj->post_part(now, p);
   sync();
   if (thread == 0) {
     for (auto& pop : populations_)

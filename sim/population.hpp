@@ -38,6 +38,9 @@ class Population {
   virtual int parts() const { return 1; }
   virtual void update_part(Step /*now*/, int /*part*/) {}
   virtual void finish_update(Step /*now*/) {}
+  /// This step's spikes of part p (ascending), once update_part(now, p) has run; on the thread
+  /// that ran it, before finish_update. A population that does not split returns spikes().
+  virtual const std::vector<NeuronId>& part_spikes(int /*part*/) const { return spikes_; }
 
  protected:
   std::vector<NeuronId> spikes_;

@@ -42,6 +42,11 @@ class Projection {
   /// concurrently; each part touches only its own targets' state.
   virtual int parts() const { return 1; }
   virtual void deliver_part(Step /*now*/, int /*part*/) {}
+  /// Within-step threads: true when the plasticity of this step's target spikes runs per part,
+  /// as post_part(now, p) on the thread of part p right after the target's update_part(now, p)
+  /// (then propagate() leaves it out). Only where the parts are the target's parts.
+  virtual bool post_split() const { return false; }
+  virtual void post_part(Step /*now*/, int /*part*/) {}
 
  protected:
   double* target_channel() const { return target_.receptor(receptor_); }
