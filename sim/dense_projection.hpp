@@ -225,32 +225,41 @@ class DenseProjection final : public Projection {
       return;
     }
     // A few columns: the same sums and products over a list of them, row by row (sources in
-    // order), touching only their weights.
-    auto& list = unsettled_list_;
-    list.clear();
-    for (std::size_t j = 0; j < n_post_; ++j)
-      if (!settled_[j]) list.push_back(static_cast<PostIndex>(j));
-    auto& sum = list_sum_;
-    sum.assign(list.size(), 0.0);
-    for (std::size_t i = 0; i < n_pre_; ++i) {
-      const float* w = weights_.data() + i * n_post_;
-      const PostIndex* slot_of = slot_of_.data() + i * n_post_;
-      for (std::size_t q = 0; q < list.size(); ++q) sum[q] += static_cast<double>(w[slot_of[list[q]]]);
-    }
-    for (std::size_t q = 0; q < list.size(); ++q) {
-      sum[q] = sum[q] > 0.0 ? total / sum[q] : 1.0;  // now the factor
-      settled_[list[q]] = 1;
-    }
-    for (std::size_t i = 0; i < n_pre_; ++i) {
-      float* w = weights_.data() + i * n_post_;
-      const PostIndex* slot_of = slot_of_.data() + i * n_post_;
-      for (std::size_t q = 0; q < list.size(); ++q) {
-        float& x = w[slot_of[list[q]]];
-        const float old = x;
-        x = static_cast<float>(static_cast<double>(old) * sum[q]);
-        if (!same_and_kept(old, x)) settled_[list[q]] = 0;
+    // order), touching only their weights; block by block, each on its own thread as in the
+    // arrivals, so a block's weight lines stay with the thread that delivers to them.
+    auto scale_listed = [&](std::size_t b) {
+      auto& list = unsettled_list_[b];
+      list.clear();
+      for (std::size_t j = block_begin_[b]; j < block_begin_[b + 1]; ++j)
+        if (!settled_[j]) list.push_back(static_cast<PostIndex>(j));
+      auto& sum = list_sum_[b];
+      sum.assign(list.size(), 0.0);
+      for (std::size_t i = 0; i < n_pre_; ++i) {
+        const float* w = weights_.data() + i * n_post_;
+        const PostIndex* slot_of = slot_of_.data() + i * n_post_;
+        for (std::size_t q = 0; q < list.size(); ++q) sum[q] += static_cast<double>(w[slot_of[list[q]]]);
       }
+      for (std::size_t q = 0; q < list.size(); ++q) {
+        sum[q] = sum[q] > 0.0 ? total / sum[q] : 1.0;  // now the factor
+        settled_[list[q]] = 1;
+      }
+      for (std::size_t i = 0; i < n_pre_; ++i) {
+        float* w = weights_.data() + i * n_post_;
+        const PostIndex* slot_of = slot_of_.data() + i * n_post_;
+        for (std::size_t q = 0; q < list.size(); ++q) {
+          float& x = w[slot_of[list[q]]];
+          const float old = x;
+          x = static_cast<float>(static_cast<double>(old) * sum[q]);
+          if (!same_and_kept(old, x)) settled_[list[q]] = 0;
+        }
+      }
+    };
+    if (blocks == 1) {
+      scale_listed(0);
+      return;
     }
+#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
+    for (std::size_t b = 0; b < blocks; ++b) scale_listed(b);
   }
   /// Targets whose columns the next scale_columns_to_sum will scale (tests, benchmarks).
   std::size_t unsettled_columns() const {
@@ -313,6 +322,8 @@ class DenseProjection final : public Projection {
     if constexpr (Rule::kPlastic) rule_.set_parts(block_begin_);
     arrivals_.assign(static_cast<std::size_t>(parts), {});
     old_row_.assign(static_cast<std::size_t>(parts), {});
+    unsettled_list_.assign(static_cast<std::size_t>(parts), {});
+    list_sum_.assign(static_cast<std::size_t>(parts), {});
     const std::size_t stride = bucket_stride();
     bucket_.assign(n_pre_ * static_cast<std::size_t>(parts) * stride, 0);
     weights_.assign(delays_.size(), 0.0f);
@@ -402,8 +413,8 @@ class DenseProjection final : public Projection {
   std::vector<std::uint8_t> settled_;          // per target: column skipped by scale_columns_to_sum
   double settled_total_ = std::numeric_limits<double>::quiet_NaN();  // total it was scaled to
   std::vector<std::vector<float>> old_row_;    // per block: scratch of scale_columns_to_sum
-  std::vector<PostIndex> unsettled_list_;      // scratch of scale_columns_to_sum
-  std::vector<double> list_sum_;               // scratch of scale_columns_to_sum
+  std::vector<std::vector<PostIndex>> unsettled_list_;  // per block: scratch of scale_columns_to_sum
+  std::vector<std::vector<double>> list_sum_;           // per block: scratch of scale_columns_to_sum
 };
 
 }  // namespace snnsim::sim

@@ -167,50 +167,56 @@ TEST(TraceTable, ExactDecayAndZeroBeyondHorizon) {
 // scale_columns_to_sum skips a column that the last scaling left as it was (settled). A
 // column that settled while its neuron's post trace still depresses arrivals must be scaled
 // again once an arrival has depressed it, and a weight scaled out of the rule's range (which
-// an arrival would clip) keeps its column unsettled.
+// an arrival would clip) keeps its column unsettled. The same with the targets cut into three
+// blocks (within-step threads), where the few unsettled columns are scaled block by block.
 TEST(DiehlCookStdp, NormalisationScalesASettledColumnAgainAfterItsArrivalsDepressedIt) {
-  constexpr std::size_t kPre = 4, kPost = 12;
-  sim::Engine engine{kDt};
-  auto& pre = engine.add_population<test::ScriptedSource>(kPre);
-  auto& post = engine.add_population<test::ConductanceProbe>(kPost);
-  std::vector<float> w0(kPre * kPost);
-  for (std::size_t k = 0; k < w0.size(); ++k) w0[k] = 0.05f + 0.01f * static_cast<float>(k % 7);
-  auto& proj = engine.add_projection<sim::DenseProjection<models::DiehlCookStdp>>(
-      "p", pre, post, sim::Receptor::excitatory, w0, std::vector<std::uint8_t>(kPre * kPost, 1),
-      models::DiehlCookStdp({}, kDt, kPost));
-  const double total = 0.9;
-  auto full = [&](std::vector<float> w) {  // every column, natural order [pre][post]
-    for (std::size_t j = 0; j < kPost; ++j) {
-      double sum = 0.0;
-      for (std::size_t i = 0; i < kPre; ++i) sum += static_cast<double>(w[i * kPost + j]);
-      const double factor = sum > 0.0 ? total / sum : 1.0;
-      for (std::size_t i = 0; i < kPre; ++i)
-        w[i * kPost + j] = static_cast<float>(static_cast<double>(w[i * kPost + j]) * factor);
-    }
-    return w;
-  };
-  auto normalise_and_check = [&] {
-    const auto expected = full(proj.weights());
-    proj.scale_columns_to_sum(total);
-    ASSERT_EQ(proj.weights(), expected);
-  };
-  post.fire_at(1, 5);  // column 5: potentiated (nothing arrived yet: unchanged), then recent
-  engine.run(3);
-  for (int k = 0; k < 6 && proj.unsettled_columns() > 0; ++k) normalise_and_check();
-  ASSERT_EQ(proj.unsettled_columns(), 0u) << "the columns never settled";
-  pre.at(3, 0);  // arrives at 4: depresses column 5 (post trace of step 1), no other column
-  const float before = proj.weight(0, 5);
-  engine.run(3);
-  EXPECT_LT(proj.weight(0, 5), before) << "no depression happened";
-  EXPECT_EQ(proj.unsettled_columns(), 1u);
-  normalise_and_check();
-  // A column scaled above w_max stays unsettled: the next arrival clips it.
-  std::vector<float> big = proj.weights();
-  for (std::size_t i = 0; i < kPre; ++i) big[i * kPost + 2] = 0.2f + 0.1f * static_cast<float>(i);
-  proj.set_weights(big);
-  proj.scale_columns_to_sum(4.0 * 1.5);  // column 2 sums to 1.4: scaled above 1
-  EXPECT_GE(proj.unsettled_columns(), 1u);
-  proj.scale_columns_to_sum(4.0 * 1.5);
-  EXPECT_GT(proj.weight(3, 2), 1.0f);
-  EXPECT_GE(proj.unsettled_columns(), 1u) << "column 2 holds weights an arrival clips";
+  for (const auto split : {sim::Parallelism{}, sim::Parallelism{3, 2}}) {
+    SCOPED_TRACE(split.threads);
+    constexpr std::size_t kPre = 4, kPost = 12;
+    sim::Engine engine{kDt};
+    auto& pre = engine.add_population<test::ScriptedSource>(kPre);
+    auto& post = engine.add_population<test::ConductanceProbe>(kPost);
+    std::vector<float> w0(kPre * kPost);
+    for (std::size_t k = 0; k < w0.size(); ++k) w0[k] = 0.05f + 0.01f * static_cast<float>(k % 7);
+    auto& proj = engine.add_projection<sim::DenseProjection<models::DiehlCookStdp>>(
+        "p", pre, post, sim::Receptor::excitatory, w0, std::vector<std::uint8_t>(kPre * kPost, 1),
+        models::DiehlCookStdp({}, kDt, kPost));
+    engine.set_parallelism(split);
+    ASSERT_EQ(proj.parts(), split.threads == 3 ? 3 : 1);
+    const double total = 0.9;
+    auto full = [&](std::vector<float> w) {  // every column, natural order [pre][post]
+      for (std::size_t j = 0; j < kPost; ++j) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < kPre; ++i) sum += static_cast<double>(w[i * kPost + j]);
+        const double factor = sum > 0.0 ? total / sum : 1.0;
+        for (std::size_t i = 0; i < kPre; ++i)
+          w[i * kPost + j] = static_cast<float>(static_cast<double>(w[i * kPost + j]) * factor);
+      }
+      return w;
+    };
+    auto normalise_and_check = [&] {
+      const auto expected = full(proj.weights());
+      proj.scale_columns_to_sum(total);
+      ASSERT_EQ(proj.weights(), expected);
+    };
+    post.fire_at(1, 5);  // column 5: potentiated (nothing arrived yet: unchanged), then recent
+    engine.run(3);
+    for (int k = 0; k < 6 && proj.unsettled_columns() > 0; ++k) normalise_and_check();
+    ASSERT_EQ(proj.unsettled_columns(), 0u) << "the columns never settled";
+    pre.at(3, 0);  // arrives at 4: depresses column 5 (post trace of step 1), no other column
+    const float before = proj.weight(0, 5);
+    engine.run(3);
+    EXPECT_LT(proj.weight(0, 5), before) << "no depression happened";
+    EXPECT_EQ(proj.unsettled_columns(), 1u);
+    normalise_and_check();
+    // A column scaled above w_max stays unsettled: the next arrival clips it.
+    std::vector<float> big = proj.weights();
+    for (std::size_t i = 0; i < kPre; ++i) big[i * kPost + 2] = 0.2f + 0.1f * static_cast<float>(i);
+    proj.set_weights(big);
+    proj.scale_columns_to_sum(4.0 * 1.5);  // column 2 sums to 1.4: scaled above 1
+    EXPECT_GE(proj.unsettled_columns(), 1u);
+    proj.scale_columns_to_sum(4.0 * 1.5);
+    EXPECT_GT(proj.weight(3, 2), 1.0f);
+    EXPECT_GE(proj.unsettled_columns(), 1u) << "column 2 holds weights an arrival clips";
+  }
 }
