@@ -65,8 +65,9 @@ class Engine {
   /// (5) advance the clock.
   void step();
   /// `steps` steps. With within-step threads (set_parallelism) they run in one parallel region:
-  /// the split parts of delivery and of population updates on all threads, the rest (spike
-  /// passes, propagation, observers) on one, with a barrier between phases. Same results.
+  /// the split parts of delivery, of population updates (with their spike passes) and of
+  /// post-spike plasticity on all threads, the rest (joining spike lists, propagation,
+  /// observers) on one, with a barrier between phases. Same results.
   void advance(Step steps);
   /// advance(steps), then the state guard (NaN/Inf, out-of-range state) of every population.
   RunStatus run(Step steps);
