@@ -143,6 +143,10 @@ class DiehlCookStdp {
   /// Post neurons of a part whose arrivals may change weights: those with a depression that can
   /// be non-zero (the others' depression is 0, and w - 0 clipped is w for w in [w_min, w_max]).
   const std::vector<sim::NeuronId>& recent(int part) const { return recent_[static_cast<std::size_t>(part)]; }
+  /// The part that post neuron j lies in.
+  int part_of(std::size_t j) const {
+    return static_cast<int>(std::upper_bound(part_begin_.begin(), part_begin_.end(), j) - part_begin_.begin()) - 1;
+  }
   bool keeps_on_arrival(float w) const {
     const double x = static_cast<double>(w);
     return x >= p_.w_min && x <= p_.w_max;
@@ -150,10 +154,6 @@ class DiehlCookStdp {
 
  private:
   float clip(double w) const { return clip_weight(w, p_.w_min, p_.w_max); }
-
-  int part_of(std::size_t j) const {
-    return static_cast<int>(std::upper_bound(part_begin_.begin(), part_begin_.end(), j) - part_begin_.begin()) - 1;
-  }
 
   // Drops a part's neurons whose x_post1 is 0 from now on and zeroes their depression. Runs
   // with the part's post spikes (after the step's arrivals), so no prepare_arrivals of the part

@@ -114,7 +114,7 @@ class DenseProjection final : public Projection {
         head_[i] = static_cast<std::uint32_t>(k);
       }
       if (!learning_ || post_split()) return;
-      for (NeuronId j : target().spikes()) learn_from_post(j, now, part_of(j));
+      for (NeuronId j : target().spikes()) learn_from_post(j, now, rule_.part_of(j));
     }
   }
 
@@ -190,7 +190,6 @@ class DenseProjection final : public Projection {
       std::fill(settled_.begin(), settled_.end(), std::uint8_t{0});
       settled_total_ = total;
     }
-    const std::size_t blocks = block_begin_.size() - 1;
     std::size_t unsettled = 0;
     for (auto s : settled_) unsettled += !s;
     if (unsettled == 0) return;
@@ -216,12 +215,7 @@ class DenseProjection final : public Projection {
         }
       };
       for (auto& r : old_row_) r.resize(n_post_);
-      if (blocks == 1) {
-        scale_block(0);
-        return;
-      }
-#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
-      for (std::size_t b = 0; b < blocks; ++b) scale_block(b);
+      for_each_block(scale_block);
       return;
     }
     // A few columns: the same sums and products over a list of them, row by row (sources in
@@ -254,12 +248,7 @@ class DenseProjection final : public Projection {
         }
       }
     };
-    if (blocks == 1) {
-      scale_listed(0);
-      return;
-    }
-#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
-    for (std::size_t b = 0; b < blocks; ++b) scale_listed(b);
+    for_each_block(scale_listed);
   }
   /// Targets whose columns the next scale_columns_to_sum will scale (tests, benchmarks).
   std::size_t unsettled_columns() const {
@@ -348,11 +337,18 @@ class DenseProjection final : public Projection {
   }
   std::size_t bucket_stride() const { return static_cast<std::size_t>(max_delay_) + 2; }
 
-  // The block that target j lies in.
-  int part_of(NeuronId j) const {
-    return static_cast<int>(std::upper_bound(block_begin_.begin(), block_begin_.end(), std::size_t{j}) -
-                            block_begin_.begin()) - 1;
+  // f(b) for every target block, one thread per block when there are several.
+  template <typename F>
+  void for_each_block(F&& f) {
+    const std::size_t blocks = block_begin_.size() - 1;
+    if (blocks == 1) {
+      f(std::size_t{0});
+      return;
+    }
+#pragma omp parallel for num_threads(static_cast<int>(blocks)) schedule(static, 1)
+    for (std::size_t b = 0; b < blocks; ++b) f(b);
   }
+
   void learn_from_post(NeuronId j, Step now, int part) {
     settled_[j] = 0;  // the rule walks column j
     rule_.on_post(j, now, View{this}, part);
