@@ -9,6 +9,9 @@ working block is simply started again with the same command.
 
 `run` writes OUT/run.h5 (the last epoch), OUT/run.epochE.h5 (the others), OUT/epochE.json (what
 `label` and `eval` printed, with their wall times) and OUT/epochs.csv (one row per epoch).
+`run --no-train` scores only the epochs whose files exist and writes their rows: the epochs of a
+run still training (in another process, e.g. `--train-threads 1` beside `--threads 1` scoring on
+the other core) or of one that will not be finished.
 `plot` draws accuracy against epoch, one line per run folder.
 """
 import argparse
@@ -86,13 +89,19 @@ def score(a, epoch):
     return row
 
 
-def check_settings(a):
-    run = os.path.join(a.out, "run.h5")
+def trained_epochs(a):
+    """The epochs whose files exist (an epoch file is renamed into place when complete)."""
+    return [e for e in range(1, a.epochs + 1) if os.path.exists(epoch_file(a.out, e, a.epochs))]
+
+
+def check_settings(a, epoch):
+    """The run of epoch `epoch` has the asked settings (an epoch file says it holds `epoch` epochs)."""
+    run = epoch_file(a.out, epoch, a.epochs)
     with h5py.File(run, "r") as f:
         c = f["config"].attrs
         got = {"neurons": int(c["n_exc"]), "epochs": int(c["epochs"]), "seed": int(c["master_seed"]),
                "train-images": int(c["train_images"])}
-    want = {"neurons": a.neurons, "epochs": a.epochs, "seed": a.seed, "train-images": a.train_images}
+    want = {"neurons": a.neurons, "epochs": epoch, "seed": a.seed, "train-images": a.train_images}
     for k in want:
         if got[k] != want[k]:
             sys.exit(f"{run}: was trained with --{k} {got[k]}, not {want[k]} (another --out, or the same options)")
@@ -100,12 +109,18 @@ def check_settings(a):
 
 def cmd_run(a):
     os.makedirs(a.out, exist_ok=True)
-    train(a)
-    check_settings(a)
+    if a.no_train:
+        epochs = trained_epochs(a)
+        if not epochs:
+            sys.exit(f"{a.out}: no epoch file to score (run.epochE.h5 or run.h5)")
+    else:
+        train(a)
+        epochs = list(range(1, a.epochs + 1))
+    check_settings(a, epochs[-1])
     rows = []
     # The last epoch first: it is the table's figure, so a run whose scoring spans working
     # blocks has it after the first one.
-    for e in [a.epochs, *range(1, a.epochs)]:
+    for e in [epochs[-1], *epochs[:-1]]:
         row = score(a, e)
         rows.append(row)
         print(f"epoch {e}: accuracy {row['accuracy']:.4f} ({row['neurons_labelled']} labelled, "
@@ -164,6 +179,8 @@ def main():
     r.add_argument("--train-threads", type=int, default=0,
                    help="threads of training (default --threads); 1 when two runs share two cores, since "
                         "a step split across threads waits at barriers for a busy core")
+    r.add_argument("--no-train", action="store_true",
+                   help="do not train: score the epochs whose files exist (a run training elsewhere or unfinished)")
     r.add_argument("--out", required=True, help="folder for the run files, JSON and CSV")
     p = sub.add_parser("plot", help="accuracy against epoch, one line per run folder")
     p.add_argument("dirs", nargs="+")
