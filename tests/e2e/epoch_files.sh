@@ -112,9 +112,7 @@ cmp -s "$work/curve1.csv" "$work/curve/epochs.csv" || fail "epoch_curve.py run a
 # --no-train scores only the epochs whose files exist (a run still training, or unfinished): with
 # epoch 1's file alone, one row, equal to the full curve's, and no training.
 mkdir -p "$work/part" && cp "$work/curve/run.epoch1.h5" "$work/part/"
-p=("${c[@]}")
-p[${#p[@]}-1]="$work/part"
-"$python" "$curve" run "${p[@]}" --no-train >/dev/null 2>&1 || fail "epoch_curve.py run --no-train"
+"$python" "$curve" run "${c[@]:0:${#c[@]}-1}" "$work/part" --no-train >/dev/null 2>&1 || fail "epoch_curve.py run --no-train"
 [ -e "$work/part/run.h5" ] || [ -e "$work/part/run.h5.ckpt" ] && fail "epoch_curve.py run --no-train trained"
 [ "$(cut -d, -f3,5 "$work/part/epochs.csv")" = "$(head -2 "$work/curve/epochs.csv" | cut -d, -f3,5)" ] ||
   fail "epoch_curve.py run --no-train: $(cat "$work/part/epochs.csv")"
