@@ -52,7 +52,8 @@ models::NetworkState extra_wake(const models::DiehlCookParams& p, const models::
 PruneCriterion prune_criterion_from_string(const std::string& s) {
   if (s == "train-response") return PruneCriterion::train_response;
   if (s == "rf-variance") return PruneCriterion::rf_variance;
-  throw std::invalid_argument("unknown criterion '" + s + "' (train-response | rf-variance)");
+  if (s == "high-response") return PruneCriterion::high_response;
+  throw std::invalid_argument("unknown criterion '" + s + "' (train-response | rf-variance | high-response)");
 }
 
 PruneMethod prune_method_from_string(const std::string& s) {
@@ -61,7 +62,14 @@ PruneMethod prune_method_from_string(const std::string& s) {
   throw std::invalid_argument("unknown method '" + s + "' (silence | unvote)");
 }
 
-std::string to_string(PruneCriterion c) { return c == PruneCriterion::rf_variance ? "rf-variance" : "train-response"; }
+std::string to_string(PruneCriterion c) {
+  switch (c) {
+    case PruneCriterion::rf_variance: return "rf-variance";
+    case PruneCriterion::high_response: return "high-response";
+    case PruneCriterion::train_response: break;
+  }
+  return "train-response";
+}
 std::string to_string(PruneMethod m) { return m == PruneMethod::unvote ? "unvote" : "silence"; }
 
 std::vector<std::uint32_t> prune_order(const models::DiehlCookParams& p, const models::NetworkState& s,
@@ -72,11 +80,13 @@ std::vector<std::uint32_t> prune_order(const models::DiehlCookParams& p, const m
     score = analysis::receptive_field_variance(s.weights, p.n_input, n);
   } else {
     if (s.class_rate_Hz.size() != n * 10)
-      throw std::invalid_argument("criterion train-response needs a labelled state (class rates of the labelling pass)");
+      throw std::invalid_argument("criterion " + to_string(criterion) +
+                                  " needs a labelled state (class rates of the labelling pass)");
+    const double sign = criterion == PruneCriterion::high_response ? 1.0 : -1.0;
     for (std::size_t j = 0; j < n; ++j) {
       double sum = 0.0;
       for (int c = 0; c < 10; ++c) sum += s.class_rate_Hz[j * 10 + c];
-      score[j] = -sum / 10.0;
+      score[j] = sign * sum / 10.0;
     }
   }
   std::vector<std::uint32_t> order(n);

@@ -32,7 +32,9 @@ models::NetworkState extra_wake(const models::DiehlCookParams& p, const models::
 
 enum class PruneCriterion {
   train_response,  // lowest mean rate (over the 10 classes) in the labelling pass on the training images
-  rf_variance      // highest receptive-field variance (noisiest fields)
+  rf_variance,     // highest receptive-field variance (noisiest fields)
+  high_response    // highest mean rate in that labelling pass (neurons that answer every class, e.g. those
+                   // with a threshold just above rest: the N=6400 epoch-2 dip in bench/README.md)
 };
 enum class PruneMethod {
   silence,  // input weights of the pruned neurons set to 0: they never fire (no vote, no inhibition)
@@ -43,8 +45,8 @@ PruneMethod prune_method_from_string(const std::string& s);        // throws std
 std::string to_string(PruneCriterion c);
 std::string to_string(PruneMethod m);
 
-/// Neurons in pruning order (first = pruned first); ties keep index order. train_response needs
-/// a labelled state (its class_rate_Hz); throws std::invalid_argument otherwise.
+/// Neurons in pruning order (first = pruned first); ties keep index order. train_response and
+/// high_response need a labelled state (its class_rate_Hz); throws std::invalid_argument otherwise.
 std::vector<std::uint32_t> prune_order(const models::DiehlCookParams& p, const models::NetworkState& s,
                                        PruneCriterion criterion);
 

@@ -45,9 +45,9 @@ void write_prune_record(const h5::Group& root, const PruneJob& job, const PruneJ
 
 PruneJobResult run_prune_job(PruneJob job) {
   auto loaded = load_run(job.run, job.from);
-  if (job.criterion == PruneCriterion::train_response && loaded.state.class_rate_Hz.empty())
-    throw RunFileError(job.run + ": network/" + job.from +
-                       " has no labels (criterion train-response needs its labelling pass)");
+  if (job.criterion != PruneCriterion::rf_variance && loaded.state.class_rate_Hz.empty())
+    throw RunFileError(job.run + ": network/" + job.from + " has no labels (criterion " + to_string(job.criterion) +
+                       " needs its labelling pass)");
   {
     auto f = h5::File::open(job.run, h5::File::Mode::read_only);
     if (io::has_state(f.root(), job.to) && !job.force)

@@ -75,7 +75,8 @@ int cmd_prune(const std::vector<std::string>& args) {
       "criterion", po::value<std::string>(&criterion_text)->default_value("train-response"),
       "train-response: prune the neurons with the lowest mean rate in the labelling pass over the training images "
       "(the --from state's class rates); rf-variance: prune the noisiest receptive fields (highest mean 3x3 "
-      "neighbourhood variance of the 28x28 weight image)")(
+      "neighbourhood variance of the 28x28 weight image); high-response: prune the neurons with the highest mean "
+      "rate in that labelling pass (those that answer every class)")(
       "method", po::value<std::string>(&method_text)->default_value("silence"),
       "silence: zero the pruned neurons' input weights (they never fire: no vote, no inhibition); unvote: they "
       "keep firing but carry no label")(

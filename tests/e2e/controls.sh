@@ -40,6 +40,7 @@ expect 2 "fractions" -- "$snnsim" prune "${r[@]}" --fractions 0,x
 expect 2 "overlap" -- "$snnsim" prune "${r[@]}" --validation-images 59990
 expect 2 "to must differ" -- "$snnsim" prune "${r[@]}" --to trained
 expect 4 "network/init has no labels" -- "$snnsim" prune "${r[@]}" --from init
+expect 4 "no labels \\(criterion high-response" -- "$snnsim" prune "${r[@]}" --from init --criterion high-response
 expect 4 "state missing" -- "$snnsim" wake "${r[@]}" --from nothere
 expect 2 "epochs must be positive" -- "$snnsim" wake "${r[@]}" --epochs 0
 expect 2 "exceed" -- "$snnsim" wake "${r[@]}" --train-images 70000
@@ -60,6 +61,8 @@ for t in 1 2; do
   "$snnsim" prune "${a[@]}" --validation-images 100 --fractions 0,0.1,0.3 >"$work/prune$t.json" || fail "prune --threads $t"
   "$snnsim" prune "${a[@]}" --to pruned_rf --criterion rf-variance --method unvote --fraction 0.25 \
     >"$work/prunerf$t.json" || fail "prune rf-variance --threads $t"
+  "$snnsim" prune "${a[@]}" --to pruned_hi --criterion high-response --fraction 0.1 \
+    >"$work/prunehi$t.json" || fail "prune high-response --threads $t"
   "$snnsim" noise-curve "${a[@]}" --validation-images 50 --noise saltpepper --levels 0,0.2 >"$work/nc$t.json" ||
     fail "noise-curve --threads $t"
 done
@@ -82,7 +85,7 @@ for t in (1, 2):
     nc = js(f"nc{t}.json")
     assert [q["level"] for q in nc["points"]] == [0, 0.2] and nc["points"][0]["n_samples"] == 50
 with h5py.File(f"{w}/t1.h5") as a, h5py.File(f"{w}/t2.h5") as b:
-    for st in ("extra_wake", "pruned", "pruned_rf"):
+    for st in ("extra_wake", "pruned", "pruned_rf", "pruned_hi"):
         for key in ("edges/input_to_exc/weight", "nodes/exc/theta_mV", "nodes/exc/label"):
             x, y = a[f"network/{st}/{key}"][()], b[f"network/{st}/{key}"][()]
             assert np.array_equal(x, y), (st, key)
@@ -104,6 +107,14 @@ with h5py.File(f"{w}/t1.h5") as a, h5py.File(f"{w}/t2.h5") as b:
     assert np.array_equal(a["network/pruned_rf/edges/input_to_exc/weight"][()], tw)
     assert np.all(a["network/pruned_rf/nodes/exc/label"][()][ids] == -1)
     assert a["prune/pruned_rf"].attrs["criterion"] == "rf-variance"
+    # high-response: the 2 neurons with the highest mean rate of the trained state's labelling pass, silenced
+    mean = a["network/trained/nodes/exc/class_rate_Hz"][()].astype(np.float64).mean(axis=1)
+    ids = a["prune/pruned_hi"]["pruned_neurons"][()]
+    assert sorted(ids) == sorted(np.argsort(-mean, kind="stable")[:2]), (ids, mean)
+    assert mean[ids].min() > np.median(mean), (ids, mean)
+    assert np.all(a["network/pruned_hi/edges/input_to_exc/weight"][()][:, ids] == 0)
+    assert np.all(a["network/pruned_hi/nodes/exc/label"][()][ids] == -1)
+    assert a["prune/pruned_hi"].attrs["criterion"] == "high-response" and js("prunehi1.json")["pruned"] == 2
 PY
 # the new states evaluate like any other
 "$snnsim" eval --data "$data" --run "$work/t1.h5" --state pruned --test-images 20 --quiet >/dev/null || fail "eval pruned"

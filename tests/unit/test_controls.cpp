@@ -70,16 +70,27 @@ TEST(Controls, PruneOrderFollowsTheCriterion) {
   EXPECT_EQ(o[1], 8u);
   EXPECT_EQ(o[2], 3u);
   EXPECT_EQ(o[3], 0u);
+  // high-response: the highest mean class rate first (a neuron answering every class), ties in index order
+  for (int c = 0; c < 10; ++c) s.class_rate_Hz[7 * 10 + c] = 20.0f;
+  s.class_rate_Hz[2 * 10 + 4] = 30.0f;  // mean 3.9: above the 1.0 of the rest, below neuron 7's 20
+  const auto h = prune_order(p, s, PruneCriterion::high_response);
+  ASSERT_EQ(h.size(), p.n_exc);
+  EXPECT_EQ(h[0], 7u);
+  EXPECT_EQ(h[1], 2u);
+  EXPECT_EQ(h[2], 0u);
+  EXPECT_EQ(h[h.size() - 1], 8u);
+  EXPECT_EQ(h[h.size() - 2], 5u);
   // rf-variance: the noisiest field first
   const auto var = analysis::receptive_field_variance(s.weights, p.n_input, p.n_exc);
   const auto r = prune_order(p, s, PruneCriterion::rf_variance);
   for (std::size_t q = 1; q < r.size(); ++q) EXPECT_GE(var[r[q - 1]], var[r[q]]);
   s.class_rate_Hz.clear();
   EXPECT_THROW(prune_order(p, s, PruneCriterion::train_response), std::invalid_argument);
+  EXPECT_THROW(prune_order(p, s, PruneCriterion::high_response), std::invalid_argument);
 }
 
 TEST(Controls, NamesRoundTrip) {
-  for (auto c : {PruneCriterion::train_response, PruneCriterion::rf_variance})
+  for (auto c : {PruneCriterion::train_response, PruneCriterion::rf_variance, PruneCriterion::high_response})
     EXPECT_EQ(prune_criterion_from_string(to_string(c)), c);
   for (auto m : {PruneMethod::silence, PruneMethod::unvote}) EXPECT_EQ(prune_method_from_string(to_string(m)), m);
   EXPECT_THROW(prune_criterion_from_string("train-spikes"), std::invalid_argument);
