@@ -63,6 +63,7 @@ EvalJobRow run_level(const EvalJob& job, const LoadedRun& loaded, const io::Labe
   row.n_silent = static_cast<std::uint32_t>(e.n_silent);
   row.accuracy = e.accuracy();
   row.wall_s = wall;
+  row.frozen_chain_images = loaded.params.frozen_chain_images;
   if (job.record_exc) {
     row.spikes_file = clean ? fmt::format("spikes/eval_{}.h5", job.state)
                             : fmt::format("spikes/eval_{}_{}_{}.h5", job.state, job.noise, level);
@@ -87,7 +88,9 @@ EvalJobResult run_eval_job(const EvalJob& job, const std::function<void(const Ev
   auto loaded = load_run(job.run, job.state);
   if (loaded.state.labels.empty())
     throw RunFileError(job.run + ": network/" + job.state + " has no labels (run snnsim label first)");
+  if (job.frozen_chain_images) loaded.params.frozen_chain_images = job.frozen_chain_images;
   EvalJobResult result;
+  result.frozen_chain_images = loaded.params.frozen_chain_images;
   result.labels = state_report(loaded.params, loaded.state);
   warn_fire_at_rest("eval", job.state, result.labels);
   auto data = io::load_split(job.data_dir, io::Split::test);

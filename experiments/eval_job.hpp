@@ -20,6 +20,7 @@ struct EvalJob {
   std::size_t test_images = 10000;
   std::uint64_t noise_seed = 1;
   bool record_exc = false;
+  std::uint32_t frozen_chain_images = 0;  // 0 = the run's /config value
   int threads = 1;
   bool show_progress = true;
 };
@@ -35,6 +36,7 @@ struct EvalJobRow {
 
 struct EvalJobResult {
   StateReport labels;
+  std::uint32_t frozen_chain_images = 1;  // as used
   std::vector<EvalJobRow> rows;
 };
 

@@ -21,6 +21,10 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
                                 std::to_string(p.n_input) + " inputs");
   std::vector<ImageResponse> out(count);
   std::atomic<std::size_t> done{0};
+  // Chains of `chain` images in a row (the last one shorter), each from rest: which thread runs a
+  // chain does not matter. chain = 1 is every image (and every retry) from rest.
+  const std::size_t chain = p.frozen_chain_images, chains = (count + chain - 1) / chain;
+  const TrialMode mode = chain == 1 ? TrialMode::frozen : TrialMode::chained;
   // An exception must not leave the `omp for` (OpenMP forbids it; GCC ends the process): each
   // one is caught where it happens, the first is kept, the remaining images are skipped, and it
   // is rethrown once the parallel region has ended.
@@ -35,37 +39,42 @@ std::vector<ImageResponse> frozen_responses(const models::DiehlCookParams& p, co
   {
     // Every thread reaches the `omp for`, also one whose network could not be built.
     std::optional<models::DiehlCookNetwork> net;
-    sim::Step window = 0;
+    sim::Step window = 0, after_window = 0;
     try {
       net.emplace(p, s, seed);
       net->set_learning(false);
       net->exc_recorder().enable(record_spikes);
       window = net->engine().steps_for_ms(p.t_present_ms);
+      if (mode == TrialMode::chained) after_window = net->engine().steps_for_ms(p.t_rest_ms);
     } catch (...) {
       keep_failure();
     }
     std::vector<double> rates;
-#pragma omp for schedule(dynamic, 8)
-    for (std::size_t k = 0; k < count; ++k) {
+#pragma omp for schedule(dynamic, chain == 1 ? 8 : 1)
+    for (std::size_t c = 0; c < chains; ++c) {
       if (stop.load(std::memory_order_relaxed)) continue;
       try {
-        auto& recorder = net->exc_recorder();
-        auto& r = out[k];
-        const auto o = present_with_retry(*net, images.image(k), TrialMode::frozen, purpose,
-                                          static_cast<std::uint32_t>(k * 64), r.counts, rates);
-        r.tries = o.tries;
-        r.capped = o.capped;
-        if (record_spikes) {
-          const sim::Step start = net->engine().now() - window;  // the last try's window
-          for (std::size_t q = 0; q < recorder.steps().size(); ++q)
-            if (recorder.steps()[q] >= start) {
-              r.spike_step.push_back(static_cast<std::uint32_t>(recorder.steps()[q] - start));
-              r.spike_id.push_back(recorder.ids()[q]);
-            }
-          recorder.clear();
+        if (mode == TrialMode::chained) net->rest();
+        for (std::size_t k = c * chain; k < std::min(count, (c + 1) * chain); ++k) {
+          auto& recorder = net->exc_recorder();
+          auto& r = out[k];
+          const auto o = present_with_retry(*net, images.image(k), mode, purpose, static_cast<std::uint32_t>(k * 64),
+                                            r.counts, rates);
+          r.tries = o.tries;
+          r.capped = o.capped;
+          if (record_spikes) {
+            const sim::Step start = net->engine().now() - after_window - window;  // the last try's window
+            const sim::Step end = start + window;
+            for (std::size_t q = 0; q < recorder.steps().size(); ++q)
+              if (recorder.steps()[q] >= start && recorder.steps()[q] < end) {
+                r.spike_step.push_back(static_cast<std::uint32_t>(recorder.steps()[q] - start));
+                r.spike_id.push_back(recorder.ids()[q]);
+              }
+            recorder.clear();
+          }
+          const std::size_t d = ++done;
+          if (progress && omp_get_thread_num() == 0) progress(d, count);
         }
-        const std::size_t d = ++done;
-        if (progress && omp_get_thread_num() == 0) progress(d, count);
       } catch (...) {
         keep_failure();
       }

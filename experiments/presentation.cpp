@@ -13,9 +13,9 @@ PresentOutcome present_with_retry(models::DiehlCookNetwork& net, std::span<const
   for (std::uint32_t attempt = 0; attempt < p.max_tries; ++attempt) {
     const bool training = mode == TrialMode::training;
     if (training) net.normalize_weights();
-    if (!training) net.rest();
+    if (mode == TrialMode::frozen) net.rest();
     net.image_rates(image, intensity, rates);
-    const auto& c = net.present(rates, purpose, major_base + attempt, /*with_rest=*/training);
+    const auto& c = net.present(rates, purpose, major_base + attempt, /*with_rest=*/mode != TrialMode::frozen);
     net.count_presentation();
     std::uint32_t total = 0;
     for (auto x : c) total += x;

@@ -21,6 +21,7 @@ struct PresentOutcome {
 enum class TrialMode {
   training,  // normalise weights before every try; each try is followed by the rest period
   frozen,    // each try starts from a network at rest (no rest period needed after it)
+  chained,   // learning off, nothing reset: each try is followed by the rest period, as in training
 };
 
 /// Presents `image` until the exc layer responds. Try k draws its input from stream

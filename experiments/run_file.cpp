@@ -182,6 +182,12 @@ void append_eval(const h5::Group& root, const EvalRow& row, const std::array<std
   g.append<double>("accuracy", std::span<const double>(&row.accuracy, 1), {}, 64);
   g.append<double>("wall_s", std::span<const double>(&row.wall_s, 1), {}, 64);
   g.append_strings("spikes_file", {row.spikes_file});
+  // Added after format 1.0: the rows of older versions all presented every image from rest (1).
+  if (!g.has("frozen_chain_images")) {
+    const std::vector<std::uint32_t> older(g.shape("accuracy")[0] - 1, 1u);
+    g.append<std::uint32_t>("frozen_chain_images", older, {}, 64);
+  }
+  g.append<std::uint32_t>("frozen_chain_images", std::span<const std::uint32_t>(&row.frozen_chain_images, 1), {}, 64);
   auto e = root.open_group("eval");
   e.append<std::uint32_t>("confusion", confusion, {10, 10}, 16);
   // Predictions have one column per test image, one row per row of /eval/results; a row of

@@ -44,6 +44,7 @@ struct EvalRow {
   std::uint32_t n_samples = 0, n_correct = 0, n_silent = 0;
   double accuracy = 0.0, wall_s = 0.0;
   std::string spikes_file;
+  std::uint32_t frozen_chain_images = 1;  // images per chain of the frozen pass (1 = each from rest)
 };
 /// Appends one row to /eval/results, its confusion matrix and its predictions.
 void append_eval(const h5::Group& root, const EvalRow& row, const std::array<std::uint32_t, 100>& confusion,

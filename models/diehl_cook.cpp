@@ -50,6 +50,7 @@ void validate(const DiehlCookParams& p) {
   if (!(p.input_intensity_start > 0.0)) fail("input_intensity_start", "must be positive");
   if (!(p.input_intensity_step >= 0.0)) fail("input_intensity_step", "must be >= 0");
   if (p.max_tries < 1 || p.max_tries > 64) fail("max_tries", "must be in 1..64");
+  if (p.frozen_chain_images < 1) fail("frozen_chain_images", "must be at least 1");
   if (!(p.input_exc_gain >= 0.0) || !(p.inh_exc_gain >= 0.0)) fail("input_exc_gain", "and inh_exc_gain must be >= 0");
   const auto& s = p.stdp;
   if (!(s.tau_pre_ms > 0 && s.tau_post1_ms > 0 && s.tau_post2_ms > 0)) fail("stdp tau", "values must be positive");

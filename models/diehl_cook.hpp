@@ -49,6 +49,11 @@ struct DiehlCookParams {
   double input_intensity_step = 1.0;
   std::uint32_t min_exc_spikes = 5;  // fewer in the window: raise intensity and present again
   std::uint32_t max_tries = 10;      // cap on presentations per image (1 = no retry)
+  // Frozen passes (labelling, testing): images follow each other in chains of this many, each
+  // try followed by the rest period and nothing reset in between, as in the authors' test mode;
+  // every chain starts at rest, so results do not depend on the thread count. 1 = every image
+  // (and every retry) starts from a network put at rest (the default, format 1.0's behaviour).
+  std::uint32_t frozen_chain_images = 1;
   // Pathway gains (1 awake; the sleep regime changes them).
   double input_exc_gain = 1.0;
   double inh_exc_gain = 1.0;

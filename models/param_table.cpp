@@ -47,6 +47,10 @@ std::vector<ParamField> param_fields(DiehlCookParams& p) {
       {"input_intensity_step", &p.input_intensity_step, "intensity added per retry"},
       {"min_exc_spikes", &p.min_exc_spikes, "retry when the exc layer fires fewer spikes"},
       {"max_tries", &p.max_tries, "cap on presentations per image (1 = no retry)"},
+      {"frozen_chain_images", &p.frozen_chain_images,
+       "labelling/testing: images in a row with the rest between them, no reset (the authors' test mode), "
+       "each chain from rest; 1 = every image from rest",
+       true},
       {"input_exc_gain", &p.input_exc_gain, "gain on input->exc conductance"},
       {"inh_exc_gain", &p.inh_exc_gain, "gain on inh->exc conductance"},
       {"stdp_tau_pre_ms", &p.stdp.tau_pre_ms, "presynaptic trace"},

@@ -22,7 +22,9 @@ void add_options(po::options_description& d, experiments::EvalJob& j, std::strin
       "comma-separated levels (gaussian: variance on [0,1] pixels, default 0.001,0.003,0.01,0.03,0.1,0.3,1; blur: "
       "sigma in pixels, default 0.5..4; saltpepper: fraction, default 0.005,0.01,0.02,0.05,0.1,0.2,0.4)")(
       "noise-seed", po::value<std::uint64_t>(&j.noise_seed)->default_value(1),
-      "seed of the noise stream (the same seed gives every state the same noisy images)");
+      "seed of the noise stream (the same seed gives every state the same noisy images)")(
+      "frozen-chain-images", po::value<std::uint32_t>(&j.frozen_chain_images)->default_value(0),
+      kFrozenChainHelp);
   add_record_spikes_option(d, record,
                            "none | exc: write each condition's exc spikes (last try of every image, windows laid end to "
                            "end) as a SONATA file under spikes/ next to the run file");
@@ -66,6 +68,7 @@ nlohmann::json to_json(const experiments::EvalJob& job, const experiments::EvalJ
                       {"wall_s", total_wall},
                       {"images_per_s", static_cast<double>(images) / total_wall},
                       {"threads", job.threads},
+                      {"frozen_chain_images", r.frozen_chain_images},
                       {"peak_rss_MiB", peak_rss_MiB()},
                       {"results", rows}};
   experiments::add_state_report(j, r.labels);

@@ -33,6 +33,11 @@ void add_data_option(po::options_description& d, std::string& dir, const char* h
 /// The sleep knobs `snnsim sleep` and `snnsim experiment sleep` share: --duration-s,
 /// --leak-scale, --exc-scale, --inh-scale, --input-rate-scale.
 void add_sleep_options(po::options_description& d, experiments::SleepOptions& o);
+/// Help of label's and eval's --frozen-chain-images (overrides the run's frozen_chain_images).
+inline constexpr const char* kFrozenChainHelp =
+    "images presented in a row, with the rest between them and nothing reset, as in the authors' test mode; "
+    "each chain starts at rest, so results do not depend on --threads; 1 = every image from rest; "
+    "0 = the run's frozen_chain_images (/config; 1 unless set at training)";
 /// --record-spikes TEXT (default none) and its one check (UsageError naming the choices).
 void add_record_spikes_option(po::options_description& d, std::string& text, const char* help);
 experiments::RecordSpikes record_spikes(const std::string& text, bool allow_all);
