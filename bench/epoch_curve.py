@@ -12,6 +12,9 @@ working block is simply started again with the same command.
 `run --no-train` scores only the epochs whose files exist and writes their rows: the epochs of a
 run still training (in another process, e.g. `--train-threads 1` beside `--threads 1` scoring on
 the other core) or of one that will not be finished.
+`run --frozen-chain-images K` (K > 1) labels and scores in chains of K images, as the authors'
+test mode presents them (README, "Fidelity choices"); its rows go to OUT/epochE.chainK.json and
+OUT/epochs.chainK.csv beside those of every image from rest, and `plot --chain K` draws them.
 `plot` draws accuracy against epoch, one line per run folder.
 """
 import argparse
@@ -31,7 +34,12 @@ PAPER = {100: (1, 82.9), 400: (3, 87.0), 1600: (7, 91.9), 6400: (15, 95.0)}
 
 FIELDS = ["neurons", "seed", "epoch", "samples_seen", "accuracy", "n_correct", "test_images", "silent_images",
           "label_images", "neurons_labelled", "neurons_unlabelled_flat", "neurons_unlabelled_silent",
-          "neurons_fire_at_rest", "train_wall_s_to_epoch", "label_wall_s", "eval_wall_s"]
+          "neurons_fire_at_rest", "train_wall_s_to_epoch", "label_wall_s", "eval_wall_s", "frozen_chain_images"]
+
+
+def suffix(chain):
+    """File-name tag of a scoring: none for every image from rest (1), .chainK otherwise."""
+    return "" if chain == 1 else f".chain{chain}"
 
 
 def run_json(cmd):
@@ -62,12 +70,13 @@ def train(a):
 
 
 def score(a, epoch):
-    path = os.path.join(a.out, f"epoch{epoch}.json")
+    path = os.path.join(a.out, f"epoch{epoch}{suffix(a.frozen_chain_images)}.json")
     if os.path.exists(path):
         with open(path) as f:
             return json.load(f)
     run = epoch_file(a.out, epoch, a.epochs)
-    common = ["--data", a.data, "--run", run, "--threads", str(a.threads), "--json"]
+    common = ["--data", a.data, "--run", run, "--threads", str(a.threads), "--json",
+              "--frozen-chain-images", str(a.frozen_chain_images)]
     lab, label_wall = run_json([a.snnsim, "label", *common, "--label-images", str(a.label_images)])
     ev, eval_wall = run_json([a.snnsim, "eval", *common, "--test-images", str(a.test_images)])
     with h5py.File(run, "r") as f:
@@ -81,7 +90,7 @@ def score(a, epoch):
            "neurons_labelled": lab["neurons_labelled"], "neurons_unlabelled_flat": lab["neurons_unlabelled_flat"],
            "neurons_unlabelled_silent": lab["neurons_unlabelled_silent"],
            "neurons_fire_at_rest": lab["neurons_fire_at_rest"], "train_wall_s_to_epoch": train_wall,
-           "label_wall_s": label_wall, "eval_wall_s": eval_wall}
+           "label_wall_s": label_wall, "eval_wall_s": eval_wall, "frozen_chain_images": ev["frozen_chain_images"]}
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         json.dump(row, f)
@@ -127,8 +136,8 @@ def cmd_run(a):
               f"{row['neurons_unlabelled_flat']} class-flat, {row['neurons_fire_at_rest']} fire at rest; "
               f"label {row['label_wall_s']:.0f} s, eval {row['eval_wall_s']:.0f} s)", flush=True)
     rows.sort(key=lambda r: r["epoch"])
-    with open(os.path.join(a.out, "epochs.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
+    with open(os.path.join(a.out, f"epochs{suffix(a.frozen_chain_images)}.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS, restval=1)  # rows scored before the column: from rest
         w.writeheader()
         w.writerows(rows)
 
@@ -140,13 +149,17 @@ def cmd_plot(a):
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     sizes = set()
     for d in a.dirs:
-        with open(os.path.join(d, "epochs.csv")) as f:
+        name = os.path.join(d, f"epochs{suffix(a.chain)}.csv")
+        if not os.path.exists(name):
+            sys.exit(f"{name}: missing (score the run with this --frozen-chain-images first)")
+        with open(name) as f:
             rows = list(csv.DictReader(f))
         if not rows:
-            sys.exit(f"{d}/epochs.csv: no rows")
+            sys.exit(f"{name}: no rows")
         x = [int(r["epoch"]) for r in rows]
         y = [100 * float(r["accuracy"]) for r in rows]
-        ax.plot(x, y, marker="o", label=f"N={rows[0]['neurons']}, seed {rows[0]['seed']}")
+        how = "" if a.chain == 1 else f", chains of {a.chain}"
+        ax.plot(x, y, marker="o", label=f"N={rows[0]['neurons']}, seed {rows[0]['seed']}{how}")
         sizes.add(int(rows[0]["neurons"]))
     for n in sorted(sizes):
         if n in PAPER:
@@ -181,15 +194,20 @@ def main():
                         "a step split across threads waits at barriers for a busy core")
     r.add_argument("--no-train", action="store_true",
                    help="do not train: score the epochs whose files exist (a run training elsewhere or unfinished)")
+    r.add_argument("--frozen-chain-images", type=int, default=1,
+                   help="label and score in chains of K images with the rest between them (the authors' test "
+                        "mode); 1 = every image from rest")
     r.add_argument("--out", required=True, help="folder for the run files, JSON and CSV")
     p = sub.add_parser("plot", help="accuracy against epoch, one line per run folder")
     p.add_argument("dirs", nargs="+")
     p.add_argument("--png", required=True)
+    p.add_argument("--chain", type=int, default=1, help="draw the rows scored with --frozen-chain-images K")
     a = ap.parse_args()
     if a.what == "run":
         if a.train_threads < 0:
             ap.error("--train-threads must be at least 0")
-        for k in ("neurons", "epochs", "train_images", "label_images", "test_images", "checkpoint_every", "threads"):
+        for k in ("neurons", "epochs", "train_images", "label_images", "test_images", "checkpoint_every", "threads",
+                  "frozen_chain_images"):
             if getattr(a, k) < 1:
                 ap.error(f"--{k.replace('_', '-')} must be at least 1")
         cmd_run(a)

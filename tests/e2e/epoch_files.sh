@@ -122,5 +122,33 @@ mkdir -p "$work/part" && cp "$work/curve/run.epoch1.h5" "$work/part/"
 "$python" "$curve" plot "$work/curve" --png "$work/curve.png" >/dev/null 2>&1 && [ -s "$work/curve.png" ] ||
   fail "epoch_curve.py plot wrote no figure"
 
+# --frozen-chain-images 4: rows of their own (epochs.chain4.csv), equal to label + eval with chains
+# of 4; the rows from rest stay as they were.
+"$python" "$curve" run "${c[@]}" --frozen-chain-images 4 --no-train >/dev/null 2>&1 ||
+  fail "epoch_curve.py run --frozen-chain-images 4"
+cmp -s "$work/curve1.csv" "$work/curve/epochs.csv" || fail "scoring with chains changed epochs.csv"
+for e in 1 2; do
+  "$snnsim" label --run "$work/e$e.h5" --data "$data" --label-images 40 --frozen-chain-images 4 --quiet >/dev/null ||
+    fail "label e$e, chains of 4"
+  "$snnsim" eval --run "$work/e$e.h5" --data "$data" --test-images 30 --frozen-chain-images 4 --json --quiet \
+    >"$work/e$e.chain4.json" || fail "eval e$e, chains of 4"
+done
+"$python" - "$work" <<'PY' || fails=$((fails + 1))
+import csv, json, sys
+w = sys.argv[1]
+rows = list(csv.DictReader(open(f"{w}/curve/epochs.chain4.csv")))
+if [(int(r["epoch"]), int(r["frozen_chain_images"])) for r in rows] != [(1, 4), (2, 4)]:
+    sys.exit(f"FAIL: epochs.chain4.csv rows {rows}")
+for r in rows:
+    ref = json.load(open(f"{w}/e{r['epoch']}.chain4.json"))
+    if float(r["accuracy"]) != ref["accuracy"] or ref["frozen_chain_images"] != 4:
+        sys.exit(f"FAIL: epoch {r['epoch']}, chains of 4: curve {r['accuracy']} vs label + eval {ref['accuracy']}")
+if any(r["frozen_chain_images"] != "1" for r in csv.DictReader(open(f"{w}/curve/epochs.csv"))):
+    sys.exit("FAIL: epochs.csv rows are not marked as scored from rest")
+print("epoch_curve.py --frozen-chain-images: rows match label + eval with chains")
+PY
+"$python" "$curve" plot "$work/curve" --chain 4 --png "$work/curve4.png" >/dev/null 2>&1 && [ -s "$work/curve4.png" ] ||
+  fail "epoch_curve.py plot --chain 4 wrote no figure"
+
 echo "epoch_files: $((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ "$fails" = 0 ]
