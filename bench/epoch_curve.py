@@ -63,7 +63,9 @@ def train(a):
         cmd += ["--resume"]  # the checkpoint holds the settings (and --epoch-files)
     else:
         cmd += ["--neurons", str(a.neurons), "--train-images", str(a.train_images), "--epochs", str(a.epochs),
-                "--seed", str(a.seed), "--epoch-files", "--no-label", "--checkpoint-every", str(a.checkpoint_every)]
+                "--seed", str(a.seed), "--epoch-files", "--no-label"]
+    # Given on --resume too: a checkpoint written before the fix of issue 24's resumed runs does not carry it.
+    cmd += ["--checkpoint-every", str(a.checkpoint_every)]
     r, wall = run_json(cmd)
     with open(os.path.join(a.out, "train.json"), "a") as f:
         f.write(json.dumps(r | {"call_wall_s": wall}) + "\n")

@@ -80,6 +80,7 @@ void write_checkpoint(const std::filesystem::path& file, const TrainCheckpoint& 
   k.set_attr<std::uint64_t>("label_images", c.label_images);
   k.set_attr<std::uint8_t>("no_label", c.no_label ? 1 : 0);
   k.set_attr<std::uint8_t>("epoch_files", c.epoch_files ? 1 : 0);
+  k.set_attr<std::uint64_t>("checkpoint_every", c.checkpoint_every);
   k.set_attr<std::uint64_t>("next_sample", c.cursor.next_sample);
   k.set_attr<std::uint64_t>("capped_images", c.capped_images);
   k.set_attr<std::uint64_t>("presentations", c.presentations);
@@ -124,6 +125,8 @@ TrainCheckpoint read_checkpoint(const std::filesystem::path& file) {
   c.no_label = k.get_attr<std::uint8_t>("no_label") != 0;
   // Absent from checkpoints written before --epoch-files.
   c.epoch_files = k.has_attr("epoch_files") && k.get_attr<std::uint8_t>("epoch_files") != 0;
+  // Absent from checkpoints written before it was kept (a resumed run then checkpointed only on a signal).
+  c.checkpoint_every = k.has_attr("checkpoint_every") ? k.get_attr<std::uint64_t>("checkpoint_every") : 0;
   c.cursor.next_sample = k.get_attr<std::uint64_t>("next_sample");
   c.capped_images = k.get_attr<std::uint64_t>("capped_images");
   c.presentations = k.get_attr<std::uint64_t>("presentations");

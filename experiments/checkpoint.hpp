@@ -19,6 +19,7 @@ struct TrainCheckpoint {
   std::size_t label_images = 0;
   bool no_label = false;
   bool epoch_files = false;  // --epoch-files
+  std::size_t checkpoint_every = 0;  // --checkpoint-every (samples; 0 = only on a signal)
   models::NetworkState init, current;
   models::DynamicState dynamic;
   TrainCursor cursor;
@@ -36,6 +37,7 @@ struct SleepCheckpoint {
   std::string from, to, input, record;
   std::uint64_t mean_images = 0, label_images = 0;
   bool no_relabel = false;
+  double checkpoint_every_s = 0.0;  // --checkpoint-every (simulated s; 0 = only on a signal)
   models::NetworkState awake;
   SleepCursor cursor;
   double sleep_wall_s = 0.0;  // sleeping time spent before this checkpoint

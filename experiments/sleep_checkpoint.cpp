@@ -34,6 +34,7 @@ void write_sleep_checkpoint(const std::filesystem::path& file, const SleepCheckp
   k.set_attr<std::uint64_t>("label_images", c.label_images);
   k.set_attr<std::uint8_t>("no_relabel", c.no_relabel ? 1 : 0);
   k.set_attr<double>("sleep_wall_s", c.sleep_wall_s);
+  k.set_attr<double>("checkpoint_every_s", c.checkpoint_every_s);
   const auto& u = c.cursor;
   k.set_attr<std::int64_t>("start_step", u.start);
   k.set_attr<std::int64_t>("done_steps", u.done);
@@ -84,6 +85,8 @@ SleepCheckpoint read_sleep_checkpoint(const std::filesystem::path& file) {
   c.label_images = k.get_attr<std::uint64_t>("label_images");
   c.no_relabel = k.get_attr<std::uint8_t>("no_relabel") != 0;
   c.sleep_wall_s = k.get_attr<double>("sleep_wall_s");
+  // Absent from checkpoints written before it was kept (a resumed sleep then checkpointed only on a signal).
+  c.checkpoint_every_s = k.has_attr("checkpoint_every_s") ? k.get_attr<double>("checkpoint_every_s") : 0.0;
   try {
     validate(o);
   } catch (const std::invalid_argument& e) {

@@ -31,6 +31,7 @@ void settle(SleepJob& job, SleepCheckpoint& ck, const std::filesystem::path& ckp
   job.mean_images = ck.mean_images;
   job.label_images = ck.label_images;
   job.no_relabel = ck.no_relabel;
+  if (job.checkpoint_every_s == 0.0) job.checkpoint_every_s = ck.checkpoint_every_s;  // a value given replaces it
   if (job.show_progress)
     fmt::print(stderr, "resuming {} at {:.1f} of {} s (settings from the checkpoint)\n", ckpt_file.string(),
                static_cast<double>(ck.cursor.done) * ck.params.dt_ms * 1e-3, job.o.duration_s);
@@ -192,6 +193,7 @@ SleepJobResult run_sleep_job(SleepJob job) {
       k.mean_images = job.mean_images;
       k.label_images = job.label_images;
       k.no_relabel = job.no_relabel;
+      k.checkpoint_every_s = job.checkpoint_every_s;
       k.awake = awake.state;
       k.cursor = cursor();
       k.sleep_wall_s = elapsed();

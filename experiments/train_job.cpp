@@ -59,6 +59,7 @@ TrainOptions settle(TrainJob& job, TrainCheckpoint& ck, const std::filesystem::p
     job.label_images = ck.label_images;
     job.no_label = ck.no_label;
     job.epoch_files = job.epoch_files || ck.epoch_files;
+    if (job.checkpoint_every == 0) job.checkpoint_every = ck.checkpoint_every;  // a value given replaces it
     job.train_images = topt.train_images;
     job.epochs = topt.epochs;
     job.config_text = ck.config_text;
@@ -217,6 +218,7 @@ TrainJobResult run_train_job(TrainJob job) {
     k.label_images = job.label_images;
     k.no_label = job.no_label;
     k.epoch_files = job.epoch_files;
+    k.checkpoint_every = job.checkpoint_every;
     k.init = init;
     k.current = net.state(init);
     k.current.samples_seen = c.next_sample;

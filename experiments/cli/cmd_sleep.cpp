@@ -32,7 +32,7 @@ void add_options(po::options_description& d, experiments::SleepJob& j) {
   add_record_spikes_option(d, j.record, "none | exc | all: write a SONATA spike file next to the run file");
   d.add_options()("force", po::bool_switch(&j.force), "replace an existing --to state")(
       "checkpoint-every", po::value<double>(&j.checkpoint_every_s)->default_value(0.0),
-      "write RUN.h5.sleep-<to>.ckpt every S simulated seconds (0 = only on SIGINT/SIGTERM)")(
+      "write RUN.h5.sleep-<to>.ckpt every S simulated seconds (0 = only on SIGINT/SIGTERM); kept on --resume, where a value given replaces it")(
       "resume", po::bool_switch(&j.resume), "continue from RUN.h5.sleep-<to>.ckpt (its settings are used)")(
       "snapshot-every", po::value<double>(&j.snapshot_every_s)->default_value(0.0),
       "also keep the state every S simulated seconds (a multiple of 0.1) as <to>_t<t>s, relabelled like <to>: "

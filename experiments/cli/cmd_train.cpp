@@ -25,7 +25,7 @@ void add_options(po::options_description& d, experiments::TrainJob& j, std::stri
       "out", po::value<std::string>(&j.out), "run file to write (required)")(
       "force", po::bool_switch(&j.force), "replace an existing run file")(
       "checkpoint-every", po::value<std::size_t>(&j.checkpoint_every)->default_value(0),
-      "write RUN.h5.ckpt every K samples (0 = only on SIGINT/SIGTERM)")(
+      "write RUN.h5.ckpt every K samples (0 = only on SIGINT/SIGTERM); kept on --resume, where a value given replaces it")(
       "resume", po::bool_switch(&j.resume), "continue from RUN.h5.ckpt (its settings are used)")(
       "epoch-files", po::bool_switch(&j.epoch_files),
       "after each epoch but the last, also write RUN.epochE.h5: a run file of the network then, unlabelled "

@@ -22,6 +22,30 @@ wait_for_checkpoint() {
   return 1
 }
 
+# resume_keeps_period CKPT CMD...: CKPT was written on a signal; CMD resumes it in the background.
+# A resumed run checkpoints again on its own (the period is kept in the checkpoint): a newer
+# checkpoint appears before the run ends. Before the fix a resumed run checkpointed only on a
+# signal, so a SIGKILL lost everything since the resume (issue 24's N=6400 run lost 65,000 images).
+resume_keeps_period() {
+  local ckpt=$1
+  shift
+  cp -p "$ckpt" "$ckpt.at-signal"
+  "$@" >/dev/null &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null && ! [ "$ckpt" -nt "$ckpt.at-signal" ]; do sleep 0.01; done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ -f "$ckpt" ] && [ "$ckpt" -nt "$ckpt.at-signal" ] || { fail "$*: the resumed run wrote no checkpoint of its own"; return; }
+  "$python" - "$ckpt.at-signal" "$ckpt" <<'PY' || fail "$*: the resumed run's checkpoint is not further on, or lost the period"
+import sys, h5py
+(a, b) = (h5py.File(f, "r")["checkpoint"].attrs for f in sys.argv[1:])
+key = "next_sample" if "next_sample" in a else "done_steps"
+period = "checkpoint_every" if "checkpoint_every" in a else "checkpoint_every_s"
+print(f"resume keeps the period: {key} {a[key]} -> {b[key]}, {period} {a[period]} -> {b[period]}")
+sys.exit(0 if b[key] > a[key] and b[period] == a[period] and a[period] > 0 else 1)
+PY
+}
+
 # SIGKILL part-way, then resume.
 "$snnsim" train "${args[@]}" --checkpoint-every 20 --out "$work/killed.h5" &
 pid=$!
@@ -51,6 +75,15 @@ for sig in INT TERM; do
   cp "$work/sig$sig.h5.ckpt" "$work/bad$sig.h5.ckpt"
   "$snnsim" train --out "$work/sig$sig.h5" --resume --data "$data" --quiet >/dev/null || fail "resume after SIG$sig"
 done
+# A resumed run keeps --checkpoint-every.
+"$snnsim" train "${args[@]}" --checkpoint-every 20 --out "$work/period.h5" &
+pid=$!
+wait_for_checkpoint "$work/period.h5.ckpt" || fail "no checkpoint before SIGINT (period)"
+kill -s INT "$pid"
+wait "$pid" 2>/dev/null
+rc=$?
+[ "$rc" = 130 ] || fail "SIGINT (period) exit code $rc, expected 130"
+[ "$rc" = 130 ] && resume_keeps_period "$work/period.h5.ckpt" "$snnsim" train --out "$work/period.h5" --resume --data "$data" --quiet
 # A checkpoint whose dynamic state does not fit the network is a bad run file (exit 4 naming
 # the checkpoint), not a usage error (it was exit 2 "spike history size mismatch").
 "$python" - "$work/badINT.h5.ckpt" <<'PY' || fail "could not damage the checkpoint"
@@ -94,6 +127,16 @@ for sig in INT TERM; do
   [ "$rc" = "$want" ] || fail "sleep SIG$sig exit code $rc, expected $want"
   "$snnsim" sleep --run "$work/s$sig/run.h5" --data "$data" --resume --quiet >/dev/null || fail "sleep resume after SIG$sig"
 done
+mkdir -p "$work/speriod" && cp "$work/ref.h5" "$work/speriod/run.h5"
+"$snnsim" sleep --run "$work/speriod/run.h5" "${sleep_args[@]}" --checkpoint-every 2 &
+pid=$!
+wait_for_checkpoint "$work/speriod/run.h5.sleep-slept.ckpt" || fail "no sleep checkpoint before SIGINT (period)"
+kill -s INT "$pid"
+wait "$pid" 2>/dev/null
+rc=$?
+[ "$rc" = 130 ] || fail "sleep SIGINT (period) exit code $rc, expected 130"
+[ "$rc" = 130 ] && resume_keeps_period "$work/speriod/run.h5.sleep-slept.ckpt" \
+  "$snnsim" sleep --run "$work/speriod/run.h5" --data "$data" --resume --quiet
 "$snnsim" sleep --run "$work/sref/run.h5" --data "$data" --to other --resume --quiet 2>/dev/null
 [ $? = 2 ] || fail "sleep --resume without a checkpoint should be a usage error"
 "$python" - "$work" <<'PY' || fails=$((fails + 1))
