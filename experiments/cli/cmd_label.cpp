@@ -42,8 +42,9 @@ int cmd_label(const std::vector<std::string>& args) {
   auto g = root.open_group("network/" + state);
   const io::StateInfo info{g.get_attr_string("phase"), g.get_attr_string("parent_state")};
   io::write_state(root, state, loaded.state, info);
-  root.open_group("network/" + state).set_attr<std::uint64_t>("label_images", label_images);
-  root.open_group("network/" + state).set_attr<std::uint32_t>("frozen_chain_images", loaded.params.frozen_chain_images);
+  auto written = root.open_group("network/" + state);  // write_state replaced the group
+  written.set_attr<std::uint64_t>("label_images", label_images);
+  written.set_attr<std::uint32_t>("frozen_chain_images", loaded.params.frozen_chain_images);
   txn.commit();
   const auto report = state_report(loaded.params, loaded.state, &lab);
   warn_fire_at_rest("label", state, report);
