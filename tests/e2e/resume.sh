@@ -22,6 +22,21 @@ wait_for_checkpoint() {
   return 1
 }
 
+# interrupt_at_checkpoint CKPT CMD...: runs CMD until CKPT appears, then SIGINT; true when it
+# exited 130 (checkpointed on the signal).
+interrupt_at_checkpoint() {
+  local ckpt=$1
+  shift
+  "$@" >/dev/null &
+  local pid=$!
+  wait_for_checkpoint "$ckpt" || fail "$*: no checkpoint before SIGINT"
+  kill -s INT "$pid"
+  wait "$pid" 2>/dev/null
+  local rc=$?
+  [ "$rc" = 130 ] || fail "$*: SIGINT exit code $rc, expected 130"
+  [ "$rc" = 130 ]
+}
+
 # resume_keeps_period CKPT CMD...: CKPT was written on a signal; CMD resumes it in the background.
 # A resumed run checkpoints again on its own (the period is kept in the checkpoint): a newer
 # checkpoint appears before the run ends. Before the fix a resumed run checkpointed only on a
@@ -76,14 +91,8 @@ for sig in INT TERM; do
   "$snnsim" train --out "$work/sig$sig.h5" --resume --data "$data" --quiet >/dev/null || fail "resume after SIG$sig"
 done
 # A resumed run keeps --checkpoint-every.
-"$snnsim" train "${args[@]}" --checkpoint-every 20 --out "$work/period.h5" &
-pid=$!
-wait_for_checkpoint "$work/period.h5.ckpt" || fail "no checkpoint before SIGINT (period)"
-kill -s INT "$pid"
-wait "$pid" 2>/dev/null
-rc=$?
-[ "$rc" = 130 ] || fail "SIGINT (period) exit code $rc, expected 130"
-[ "$rc" = 130 ] && resume_keeps_period "$work/period.h5.ckpt" "$snnsim" train --out "$work/period.h5" --resume --data "$data" --quiet
+interrupt_at_checkpoint "$work/period.h5.ckpt" "$snnsim" train "${args[@]}" --checkpoint-every 20 --out "$work/period.h5" &&
+  resume_keeps_period "$work/period.h5.ckpt" "$snnsim" train --out "$work/period.h5" --resume --data "$data" --quiet
 # A checkpoint whose dynamic state does not fit the network is a bad run file (exit 4 naming
 # the checkpoint), not a usage error (it was exit 2 "spike history size mismatch").
 "$python" - "$work/badINT.h5.ckpt" <<'PY' || fail "could not damage the checkpoint"
@@ -128,15 +137,10 @@ for sig in INT TERM; do
   "$snnsim" sleep --run "$work/s$sig/run.h5" --data "$data" --resume --quiet >/dev/null || fail "sleep resume after SIG$sig"
 done
 mkdir -p "$work/speriod" && cp "$work/ref.h5" "$work/speriod/run.h5"
-"$snnsim" sleep --run "$work/speriod/run.h5" "${sleep_args[@]}" --checkpoint-every 2 &
-pid=$!
-wait_for_checkpoint "$work/speriod/run.h5.sleep-slept.ckpt" || fail "no sleep checkpoint before SIGINT (period)"
-kill -s INT "$pid"
-wait "$pid" 2>/dev/null
-rc=$?
-[ "$rc" = 130 ] || fail "sleep SIGINT (period) exit code $rc, expected 130"
-[ "$rc" = 130 ] && resume_keeps_period "$work/speriod/run.h5.sleep-slept.ckpt" \
-  "$snnsim" sleep --run "$work/speriod/run.h5" --data "$data" --resume --quiet
+interrupt_at_checkpoint "$work/speriod/run.h5.sleep-slept.ckpt" \
+  "$snnsim" sleep --run "$work/speriod/run.h5" "${sleep_args[@]}" --checkpoint-every 2 &&
+  resume_keeps_period "$work/speriod/run.h5.sleep-slept.ckpt" \
+    "$snnsim" sleep --run "$work/speriod/run.h5" --data "$data" --resume --quiet
 "$snnsim" sleep --run "$work/sref/run.h5" --data "$data" --to other --resume --quiet 2>/dev/null
 [ $? = 2 ] || fail "sleep --resume without a checkpoint should be a usage error"
 "$python" - "$work" <<'PY' || fails=$((fails + 1))
