@@ -7,6 +7,7 @@
 
 #include "analysis/statistics.hpp"
 #include "train.hpp"
+#include "within_step.hpp"
 
 namespace snnsim::experiments {
 
@@ -31,7 +32,7 @@ models::NetworkState extra_wake(const models::DiehlCookParams& p, const models::
                                 int threads, const ProgressFn& progress) {
   if (epochs == 0) throw std::invalid_argument("extra wake needs at least one epoch");
   models::DiehlCookNetwork net(p, s, seed);
-  net.set_threads(threads);
+  set_within_step_threads(net, threads);
   TrainOptions o;
   o.train_images = train_images;
   o.epochs = epochs;

@@ -17,6 +17,7 @@
 #include "sweep.hpp"
 #include "task_split.hpp"
 #include "train.hpp"
+#include "within_step.hpp"
 
 namespace snnsim::experiments {
 namespace {
@@ -217,7 +218,7 @@ IncrementalResult run_incremental(const models::DiehlCookParams& p, const io::La
     const auto data = subset(train, r.schedule[k]);
     {
       models::DiehlCookNetwork net(p, state, seed);
-      net.set_threads(o.threads);
+      set_within_step_threads(net, o.threads);
       TrainOptions topt;
       topt.train_images = data.size();
       topt.seed = seed;

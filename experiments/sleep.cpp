@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/rng.hpp"
+#include "within_step.hpp"
 
 namespace snnsim::experiments {
 
@@ -56,7 +57,7 @@ SleepReport sleep(const models::DiehlCookParams& wake, const models::NetworkStat
     net.rest();
   }
   net.set_learning(true);
-  net.set_threads(o.threads);
+  set_within_step_threads(net, o.threads);
   net.exc_recorder().enable(record_exc);
   net.inh_recorder().enable(record_inh);
 

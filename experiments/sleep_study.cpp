@@ -11,6 +11,7 @@
 #include "noise.hpp"
 #include "sleep_job.hpp"
 #include "train.hpp"
+#include "within_step.hpp"
 
 namespace snnsim::experiments {
 
@@ -58,7 +59,7 @@ ConditionResult run_condition(const models::DiehlCookParams& p, const io::Labell
   // Train (sequential order, one epoch) and label.
   const auto init = models::initial_state(p, seed);
   models::DiehlCookNetwork net(p, init, seed);
-  net.set_threads(o.threads);
+  set_within_step_threads(net, o.threads);
   TrainOptions topt;
   topt.train_images = k;
   topt.seed = seed;

@@ -13,6 +13,7 @@
 #include "experiments/run_file.hpp"
 #include "progress.hpp"
 #include "train.hpp"
+#include "within_step.hpp"
 
 namespace snnsim::experiments {
 namespace {
@@ -183,7 +184,7 @@ TrainJobResult run_train_job(TrainJob job) {
 
   const auto init = job.resume ? ck.init : models::initial_state(job.params, job.seed);
   models::DiehlCookNetwork net(job.params, job.resume ? ck.current : init, job.seed);
-  net.set_threads(job.threads);
+  set_within_step_threads(net, job.threads);
   TrainCursor cursor;
   io::TrainLogColumns log_columns;
   if (job.resume) {
@@ -263,6 +264,7 @@ TrainJobResult run_train_job(TrainJob job) {
   train(net, data, topt, cursor, hooks);
   r.wall_s = ck.train_wall_s + since(t0);
   r.train_cpu_s = process_cpu_s() - cpu0;
+  r.within_step_threads = net.engine().split_threads();
   r.capped_images = report.capped_images + ck.capped_images;
   r.presentations = report.presentations + ck.presentations;
   r.exc_spikes = report.exc_spikes + ck.exc_spikes;

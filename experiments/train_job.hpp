@@ -44,6 +44,7 @@ struct TrainJobResult {
   std::size_t neurons = 0, images = 0, next_sample = 0, label_images = 0, neurons_labelled = 0;
   std::uint64_t presentations = 0, capped_images = 0, exc_spikes = 0;
   double wall_s = 0, label_wall_s = 0, train_cpu_s = 0;
+  int within_step_threads = 1;  // threads a training step was split among (1: not split)
   double theta_mean_mV = 0, theta_std_mV = 0, weight_mean = 0, weight_std = 0, weight_abs_change_mean = 0;
   StateReport labels;  // the trained state's labels (silent, class-flat) and rest-firing neurons
 };

@@ -80,10 +80,11 @@ class Engine {
 
   const std::vector<std::unique_ptr<Population>>& populations() const { return populations_; }
   const std::vector<std::unique_ptr<Projection>>& projections() const { return projections_; }
+  /// Threads advance() uses: the most parts any population or projection splits into (1 when
+  /// the network is too small for set_parallelism's neurons per thread).
+  int split_threads() const;
 
  private:
-  // Threads advance() uses: the most parts any population or projection splits into.
-  int split_threads() const;
   // Whether a split projection shares a target channel with another projection (then each
   // split delivery gets barriers of its own, so the order of additions into a channel stays).
   bool split_channels_shared() const;

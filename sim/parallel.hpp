@@ -4,7 +4,9 @@
 // synapse is still computed by the same operations in the same order, only on another thread,
 // so results do not depend on the thread count. It pays only when a step has a lot of work: a
 // step costs three barriers of about half a microsecond. Measured in D&C training on 2 cores
-// (100 images, 1 -> 2 threads): N=1600 117 -> 95 images/s, N=2400 74 -> 85, N=3200 56 -> 74.
+// (100 images, 1 -> 2 threads): N=1600 117 -> 95 images/s, N=2400 74 -> 85, N=3200 56 -> 74
+// (2026-12-03, Intel Xeon). The commands take SNNSIM_MIN_NEURONS_PER_THREAD over the default
+// (experiments/within_step.hpp): the break-even moved with the CPU and the code since.
 #include <algorithm>
 #include <cstddef>
 

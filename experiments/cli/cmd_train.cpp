@@ -58,6 +58,7 @@ nlohmann::json to_json(const experiments::TrainJobResult& r, const std::string& 
       {"weight_std", r.weight_std},
       {"weight_abs_change_mean", r.weight_abs_change_mean},
       {"threads", threads},
+      {"within_step_threads", r.within_step_threads},
       {"peak_rss_MiB", peak_rss_MiB()},
       {"train_cpu_s", r.train_cpu_s},
       {"process_cpu_s", cpu_seconds()},

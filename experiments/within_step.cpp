@@ -1,0 +1,32 @@
+#include "within_step.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "io/error.hpp"
+#include "sim/parallel.hpp"
+
+namespace snnsim::experiments {
+
+std::size_t min_neurons_per_thread() {
+  constexpr const char* kName = "SNNSIM_MIN_NEURONS_PER_THREAD";
+  const char* e = std::getenv(kName);
+  if (e == nullptr || *e == '\0') return sim::Parallelism{}.min_per_thread;
+  const std::string text(e);
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || n == 0 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError(std::string(kName) + " must be a whole number of neurons >= 1, not '" + text + "'");
+  return static_cast<std::size_t>(n);
+}
+
+void set_within_step_threads(models::DiehlCookNetwork& net, int threads) {
+  net.set_threads(threads, min_neurons_per_thread());
+}
+
+}  // namespace snnsim::experiments
