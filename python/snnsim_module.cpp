@@ -27,6 +27,7 @@
 #include "experiments/sleep.hpp"
 #include "experiments/train.hpp"
 #include "experiments/train_job.hpp"
+#include "experiments/within_step.hpp"
 #include "io/error.hpp"
 #include "io/idx.hpp"
 #include "models/param_table.hpp"
@@ -293,7 +294,7 @@ class Network {
     const auto t0 = std::chrono::steady_clock::now();
     {
       py::gil_scoped_release nogil;
-      net_->set_threads(t);
+      experiments::set_within_step_threads(*net_, t);  // honours SNNSIM_MIN_NEURONS_PER_THREAD like the CLI
       rep = experiments::train(*net_, data, o, cursor, hooks);
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
