@@ -86,8 +86,8 @@ void write_checkpoint(const std::filesystem::path& file, const TrainCheckpoint& 
   k.set_attr<std::uint64_t>("presentations", c.presentations);
   k.set_attr<std::uint64_t>("exc_spikes", c.exc_spikes);
   k.set_attr<double>("train_wall_s", c.train_wall_s);
-  io::write_state(root, "init", c.init, {"init", ""});
-  io::write_state(root, "current", c.current, {"train", "init"});
+  io::write_state(root, "init", c.init, {"init", ""}, io::kCheckpointStorage);
+  io::write_state(root, "current", c.current, {"train", "init"}, io::kCheckpointStorage);
   write_dynamic(root.create_group("dynamic"), c.dynamic);
   auto r = root.create_group("running_accuracy");
   const auto& ra = c.cursor.running;

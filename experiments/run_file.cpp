@@ -82,7 +82,8 @@ std::vector<std::string> state_names(const h5::Group& root) {
   return root.open_group("network").children();
 }
 
-void write_state(const h5::Group& root, const std::string& name, const models::NetworkState& s, const StateInfo& info) {
+void write_state(const h5::Group& root, const std::string& name, const models::NetworkState& s, const StateInfo& info,
+                 const StateStorage& storage) {
   auto net = root.require_group("network");
   const std::string tmp = ".incomplete_" + name;
   net.remove(tmp);
@@ -94,11 +95,12 @@ void write_state(const h5::Group& root, const std::string& name, const models::N
   g.set_attr<std::uint64_t>("presentations", s.presentations);
   const hsize_t ni = s.n_input, ne = s.n_exc;
   auto edges = g.create_group("edges/input_to_exc");
-  edges.write<float>("weight", s.weights, {ni, ne}, column_chunks(s.n_input, s.n_exc));
+  const auto chunks = storage.compress ? column_chunks(s.n_input, s.n_exc) : h5::Compression{};
+  edges.write<float>("weight", s.weights, {ni, ne}, chunks);
   edges.set_attr("source_population", "input");
   edges.set_attr("target_population", "exc");
   edges.set_attr("layout", "pre_by_post");
-  edges.write<std::uint8_t>("delay_steps", s.delay_steps, {ni, ne}, column_chunks(s.n_input, s.n_exc));
+  edges.write<std::uint8_t>("delay_steps", s.delay_steps, {ni, ne}, chunks);
   auto exc = g.create_group("nodes/exc");
   exc.write<double>("theta_mV", s.theta_mV, {ne});
   if (!s.labels.empty()) {
@@ -110,7 +112,7 @@ void write_state(const h5::Group& root, const std::string& name, const models::N
     label.set_attr<std::uint64_t>("unlabelled_flat", counts.flat);
   }
   const auto side = static_cast<hsize_t>(std::llround(std::sqrt(static_cast<double>(s.n_input))));
-  if (side * side == ni) {
+  if (storage.receptive_fields && side * side == ni) {
     std::vector<float> rf(s.weights.size());
     for (std::size_t j = 0; j < s.n_exc; ++j)
       for (std::size_t i = 0; i < s.n_input; ++i) rf[j * s.n_input + i] = s.weights[i * s.n_exc + j];

@@ -45,11 +45,11 @@ void write_sleep_checkpoint(const std::filesystem::path& file, const SleepCheckp
   k.write<std::uint32_t>("exc_spike_ids", u.spike_ids, {u.spike_ids.size()});
   k.write<std::int64_t>("inh_spike_steps", u.inh_spike_steps, {u.inh_spike_steps.size()});
   k.write<std::uint32_t>("inh_spike_ids", u.inh_spike_ids, {u.inh_spike_ids.size()});
-  io::write_state(root, "awake", c.awake, {"checkpoint", c.from});
+  io::write_state(root, "awake", c.awake, {"checkpoint", c.from}, io::kCheckpointStorage);
   auto current = u.state;
   current.labels.clear();
   current.class_rate_Hz.clear();
-  io::write_state(root, "current", current, {"sleep", "awake"});
+  io::write_state(root, "current", current, {"sleep", "awake"}, io::kCheckpointStorage);
   write_dynamic(root.create_group("dynamic"), u.dynamic);
   txn.commit();
 }
