@@ -4,10 +4,7 @@
 # write, and the same bits for 1 and 2 threads.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 expect() {  # expect CODE PATTERN -- command...
   local code=$1 pattern=$2
   shift 3

@@ -4,10 +4,7 @@
 # differences; a file that is not a run file ends with one error line and exit 2.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3 root=$4
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 DATA=$data VALIDATION=100 bash "$root/bench/sleep_controls.sh" "$snnsim" "$work/out" "1 2" 20 60 40 20 >"$work/log" 2>&1 ||
   { cat "$work/log"; fail "bench/sleep_controls.sh"; }
 md5=$(md5sum "$work"/out/*.h5)

@@ -6,10 +6,7 @@
 # separate run of that many epochs scores, and restarts without redoing what is done.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3 curve=$4
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 args=(--data "$data" --neurons 30 --train-images 40 --seed 3 --quiet)
 
 help=$("$snnsim" train --help)

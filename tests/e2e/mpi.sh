@@ -10,10 +10,7 @@ set -uo pipefail
 snnsim=$1 data=$2 python=$3 same=$4 mpirun=$5
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI runs as root
 export OMPI_MCA_rmaps_base_oversubscribe=1  # more ranks than cores
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 nowall() { "$python" -c 'import json,sys; j=json.load(open(sys.argv[1])); j.pop("wall_s",None); j.pop("csv",None); j.pop("out",None); j.pop("run",None); print(json.dumps(j,sort_keys=True))' "$1"; }
 # JSON without wall_s and timing at any depth
 nosrctime() { "$python" -c '

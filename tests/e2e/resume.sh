@@ -4,10 +4,7 @@
 # The same for snnsim sleep.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 args=(--data "$data" --neurons 60 --train-images 300 --epochs 2 --shuffle --seed 7 --label-images 100 --quiet)
 
 "$snnsim" train "${args[@]}" --threads 1 --out "$work/ref.h5" >/dev/null || fail "reference run"
@@ -215,11 +212,16 @@ for other in ("two", "killed", "sigINT", "sigTERM"):
 print("resume/thread comparison:", "identical" if not bad else f"{bad} differences")
 sys.exit(1 if bad else 0)
 PY
-# A network large enough for within-step threads (1100 exc neurons: two blocks with --threads 2):
-# a 2-thread run killed after a checkpoint and resumed on 2 threads, and a 2-thread sleep, give
-# the 1-thread results.
+# A network split within each step (1100 exc neurons: two blocks of 550 with --threads 2 when
+# steps split from 512 neurons per thread; the default, 1024, would not split it): a 2-thread run
+# killed after a checkpoint and resumed on 2 threads, and a 2-thread sleep, give the 1-thread
+# results. Waiting threads sleep rather than spin, as other tests share the cores.
+export SNNSIM_MIN_NEURONS_PER_THREAD=512 OMP_WAIT_POLICY=PASSIVE
 big=(--data "$data" --neurons 1100 --train-images 60 --seed 5 --label-images 20 --quiet)
 "$snnsim" train "${big[@]}" --threads 1 --out "$work/big1.h5" >/dev/null || fail "large 1-thread run"
+"$snnsim" train --data "$data" --neurons 1100 --train-images 2 --seed 5 --no-label --quiet --threads 2 --json \
+  --out "$work/big2_probe.h5" |
+  grep -q '"within_step_threads":2' || fail "the 1100-neuron network is not split in two"
 "$snnsim" train "${big[@]}" --threads 2 --checkpoint-every 5 --out "$work/big2.h5" >/dev/null &
 pid=$!
 wait_for_checkpoint "$work/big2.h5.ckpt" || fail "no checkpoint in the large run"

@@ -5,10 +5,7 @@
 # refused with one error line and the run file unchanged.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 "$snnsim" train --data "$data" --neurons 20 --train-images 50 --seed 3 --threads 1 -q --out "$work/run.h5" > /dev/null || fail train
 s=(sleep --run "$work/run.h5" --data "$data" --threads 1 -q)
 for input in mean-image window; do

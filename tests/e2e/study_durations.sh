@@ -6,10 +6,7 @@
 # with the trained state; plot_study.py draws accuracy against sleep time; bad lists are refused before anything is written.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3 analysis=$4
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 study=(experiment sleep --data "$data" --neurons 20 --seeds 1,2 --train-amounts 30 --test-images 40
        --noise-test-images 10 --gaussian-levels 0.5 --blur-levels 1 --threads 1 -q)
 nc=("${study[@]}" --controls=false)  # the controls (on by default) are tested below and in controls.sh

@@ -6,10 +6,7 @@
 # part of the signature; bad lists are refused; plot_study.py draws one set of figures per size.
 set -uo pipefail
 snnsim=$1 data=$2 python=$3 same=$4 analysis=$5
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/harness.sh"
 study=(experiment sleep --data "$data" --train-amounts 20,40 --test-images 20 --noise-test-images 10
        --gaussian-levels 0.5 --blur-levels 1 --duration-s 0.3 --controls=false --threads 1 -q)
 
