@@ -15,13 +15,19 @@ Engine::Engine(double dt_ms) : dt_ms_(dt_ms) {
 Step Engine::steps_for_ms(double ms) const { return static_cast<Step>(std::llround(ms / dt_ms_)); }
 
 // One thread alone is a team of one: the barriers are no-ops and it runs every part itself.
-void Engine::step() { step_in_team(0, 1, false); }
+void Engine::step() { step_in_team(0, 1, false, true); }
 
 int Engine::split_threads() const {
   int threads = 1;
   for (const auto& pop : populations_) threads = std::max(threads, pop->parts());
   for (const auto& proj : projections_) threads = std::max(threads, proj->parts());
   return threads;
+}
+
+bool Engine::parts_aligned() const {
+  for (const auto& proj : projections_)
+    if (proj->parts() != proj->target().parts()) return false;
+  return true;
 }
 
 bool Engine::split_channels_shared() const {
@@ -38,10 +44,11 @@ bool Engine::split_channels_shared() const {
 // plasticity, (4) notify observers, (5) advance the clock. In a team of threads the split parts
 // of (1) and (2) are shared out, and so is the post-spike plasticity of (3) where a projection's
 // parts are its target's (post_split: each part's spikes walk that part's weight columns, right
-// after the part's update); the rest runs on thread 0. Every channel receives its additions in
+// after the part's update); the rest runs on thread 0. Barriers separate the phases, except
+// delivery from update where every projection is cut like its target. Every channel receives its additions in
 // projection order and each neuron and synapse the same arithmetic, so the team's size does not
 // change the results.
-void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
+void Engine::step_in_team(int thread, int team, bool ordered_delivery, bool aligned) {
   // Alone, no barrier: step() may run inside somebody else's parallel region (each thread of a
   // frozen evaluation steps its own network), and a barrier there would bind to that team.
   const auto sync = [team] {
@@ -60,7 +67,10 @@ void Engine::step_in_team(int thread, int team, bool ordered_delivery) {
     for (int p = thread; p < parts; p += team) proj->deliver_part(now, p);
     if (ordered_delivery) sync();
   }
-  sync();
+  // Aligned parts (each projection cut like its target, both by range_begin, and part p on the
+  // same thread in both loops): a thread's arrivals went only into the neurons it updates, so it
+  // goes on without waiting for the others' deliveries.
+  if (!(aligned && !ordered_delivery)) sync();
   for (auto& pop : populations_) {
     const int parts = pop->parts();
     if (parts == 1) {
@@ -89,12 +99,12 @@ void Engine::advance(Step steps) {
     for (Step s = 0; s < steps; ++s) step();
     return;
   }
-  const bool ordered = split_channels_shared();
+  const bool ordered = split_channels_shared(), aligned = parts_aligned();
 #pragma omp parallel num_threads(threads)
   {
     // The team can be smaller than asked for (a thread limit); its threads then share the parts.
     const int thread = omp_get_thread_num(), team = omp_get_num_threads();
-    for (Step s = 0; s < steps; ++s) step_in_team(thread, team, ordered);
+    for (Step s = 0; s < steps; ++s) step_in_team(thread, team, ordered, aligned);
   }
 }
 

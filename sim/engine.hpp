@@ -88,8 +88,12 @@ class Engine {
   // Whether a split projection shares a target channel with another projection (then each
   // split delivery gets barriers of its own, so the order of additions into a channel stays).
   bool split_channels_shared() const;
+  // Whether every projection is cut into the same parts as its target population (then a
+  // thread's deliveries land only in the neurons it updates next, and no barrier is needed
+  // between delivery and update).
+  bool parts_aligned() const;
   // One step as thread `thread` of `team` inside advance()'s parallel region.
-  void step_in_team(int thread, int team, bool ordered_delivery);
+  void step_in_team(int thread, int team, bool ordered_delivery, bool aligned);
 
   double dt_ms_;
   Step now_ = 0;

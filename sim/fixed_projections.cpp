@@ -1,5 +1,6 @@
 #include "fixed_projections.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace snnsim::sim {
@@ -20,22 +21,22 @@ OneToOneProjection::OneToOneProjection(std::string name, Population& source, Pop
                                        double weight, int delay_steps)
     : FixedWeightProjection(std::move(name), source, target, r, weight, delay_steps) {}
 
-void OneToOneProjection::deliver(Step now) {
+void OneToOneProjection::deliver_range(Step now, std::size_t lo, std::size_t hi) {
   double* g = target_channel();
   const double w = weight() * gain();
-  for (NeuronId i : arriving(now)) g[i] += w;
+  for (NeuronId i : arriving(now))
+    if (i >= lo && i < hi) g[i] += w;
 }
 
-void AllButSelfProjection::deliver(Step now) {
+void AllButSelfProjection::deliver_range(Step now, std::size_t lo, std::size_t hi) {
   const auto& arrived = arriving(now);
   if (arrived.empty()) return;
   double* g = target_channel();
   const double w = weight() * gain();
   const double count = static_cast<double>(arrived.size());
-  const std::size_t n = target().size();
   // `arrived` is sorted, so one merge pass finds each target's own partner.
-  std::size_t k = 0;
-  for (std::size_t j = 0; j < n; ++j) {
+  std::size_t k = static_cast<std::size_t>(std::lower_bound(arrived.begin(), arrived.end(), lo) - arrived.begin());
+  for (std::size_t j = lo; j < hi; ++j) {
     double c = count;
     if (k < arrived.size() && arrived[k] == j) {
       c -= 1.0;

@@ -50,7 +50,7 @@ void add_common_options(po::options_description& d, CommonOptions& c, const char
       "threads", po::value<int>(&c.threads)->default_value(0),
       threads_help ? threads_help
                    : "OpenMP threads (0 = all cores): images in parallel when labelling and testing, each step split "
-                     "for training and sleep from 1024 neurons; results do not depend on it")(
+                     "for training and sleep from 1024 neurons per thread (SNNSIM_MIN_NEURONS_PER_THREAD); results do not depend on it")(
       "json", po::bool_switch(&c.json), "print one JSON object with the results on stdout")(
       "quiet,q", po::bool_switch(&c.quiet), "no progress on stderr");
 }

@@ -110,6 +110,40 @@ TEST(Engine, OneToOneReachesOnlyThePartner) {
   expect_event(probe.seen_ge[0], 1, 2, 10.4);
 }
 
+// Within-step threads cut the fixed projections' targets like their population (range_begin),
+// so that a thread delivers only into the neurons it updates; the parts together deliver what
+// the whole projection did, the same values into the same targets at the same steps.
+TEST(Engine, FixedProjectionsCutIntoPartsDeliverWhatTheWholeDoes) {
+  auto run = [](bool split) {
+    sim::Engine e(0.5);
+    auto& src = e.add_population<test::ScriptedSource>(40);
+    auto& probe = e.add_population<test::ConductanceProbe>(40);
+    auto& inh = e.add_projection<sim::AllButSelfProjection>("inh", src, probe, sim::Receptor::inhibitory, 17.0, 1);
+    auto& ei = e.add_projection<sim::OneToOneProjection>("ei", src, probe, sim::Receptor::excitatory, 10.4, 2);
+    if (split) e.set_parallelism({3, 8});  // 40 targets: parts [0, 8), [8, 24), [24, 40)
+    EXPECT_EQ(inh.parts(), split ? 3 : 1);
+    EXPECT_EQ(ei.parts(), split ? 3 : 1);
+    for (sim::NeuronId i : {0u, 7u, 8u, 15u, 16u, 23u, 24u, 39u}) src.at(2, i);
+    src.at(4, 16);
+    src.at(5, 39);
+    e.run(10);
+    return std::make_pair(probe.seen_ge, probe.seen_gi);
+  };
+  const auto whole = run(false), parts = run(true);
+  auto same = [](const std::vector<test::ConductanceProbe::Event>& a, const std::vector<test::ConductanceProbe::Event>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].step, b[k].step);
+      EXPECT_EQ(a[k].target, b[k].target);
+      EXPECT_EQ(a[k].value, b[k].value);  // bit for bit
+    }
+  };
+  ASSERT_FALSE(whole.first.empty());
+  ASSERT_FALSE(whole.second.empty());
+  same(whole.first, parts.first);
+  same(whole.second, parts.second);
+}
+
 TEST(Engine, ResetDynamicsDropsSpikesInFlight) {
   sim::Engine e(0.5);
   auto& src = e.add_population<test::ScriptedSource>(1);
