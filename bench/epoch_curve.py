@@ -16,6 +16,10 @@ the other core) or of one that will not be finished.
 test mode presents them (README, "Fidelity choices"); its rows go to OUT/epochE.chainK.json and
 OUT/epochs.chainK.csv beside those of every image from rest, and `plot --chain K` draws them.
 `plot` draws accuracy against epoch, one line per run folder.
+`table OUT [--recall-class C]` prints the per-epoch table of bench/README.md as Markdown: accuracy
+(the best in bold), labelled and unlabelled neurons, neurons firing at rest from OUT/epochs.csv;
+theta, excitatory spikes per presentation over the epoch's last 6,000 images and the recall of
+class C from the epoch files.
 """
 import argparse
 import csv
@@ -177,6 +181,46 @@ def cmd_plot(a):
     print(f"wrote {a.png}")
 
 
+def cmd_table(a):
+    import h5py
+    name = os.path.join(a.dir, "epochs.csv")
+    if not os.path.exists(name):
+        sys.exit(f"{name}: missing (score the run first)")
+    with open(name) as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["epoch"]))
+    if not rows:
+        sys.exit(f"{name}: no rows")
+    best = max(rows, key=lambda r: float(r["accuracy"]))["epoch"]
+    cols = {k: [] for k in ("acc", "lab", "unl", "rest", "theta", "spk", "rec")}
+    for r in rows:
+        e = int(r["epoch"])
+        acc = f"{100 * float(r['accuracy']):.2f} %"
+        cols["acc"].append(f"**{acc}**" if r["epoch"] == best else acc)
+        cols["lab"].append(f"{int(r['neurons_labelled']):,}")
+        cols["unl"].append(f"{r['neurons_unlabelled_flat']} / {r['neurons_unlabelled_silent']}")
+        cols["rest"].append(r["neurons_fire_at_rest"])
+        # the last epoch's network is run.h5 while the run trains on (epoch_file), or finished
+        path = os.path.join(a.dir, f"run.epoch{e}.h5")
+        if not os.path.exists(path):
+            path = os.path.join(a.dir, "run.h5")
+        with h5py.File(path, "r") as h:
+            th = h["network/trained/nodes/exc/theta_mV"][()]
+            cols["theta"].append(f"{th.mean():.1f} +- {th.std():.1f}")
+            cols["spk"].append(f"{h['train/log/exc_spikes'][()][-6000:].mean():.1f}")
+            c = h["eval/confusion"][0]
+            cols["rec"].append(f"{c[a.recall_class, a.recall_class] / c[a.recall_class].sum():.3f}")
+    line = lambda name, v: f"| {name} | " + " | ".join(v) + " |"
+    print("| epoch | " + " | ".join(r["epoch"] for r in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    print(line("test accuracy, seed " + rows[0]["seed"], cols["acc"]))
+    print(line(f"neurons labelled (of {int(rows[0]['neurons']):,})", cols["lab"]))
+    print(line("unlabelled: class-flat / silent", cols["unl"]))
+    print(line("neurons firing at rest", cols["rest"]))
+    print(line("theta, mean +- sd (mV)", cols["theta"]))
+    print(line("exc spikes per presentation, last 6,000 images", cols["spk"]))
+    print(line(a.recall_label or f"recall of class {a.recall_class}", cols["rec"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
@@ -204,6 +248,10 @@ def main():
     p.add_argument("dirs", nargs="+")
     p.add_argument("--png", required=True)
     p.add_argument("--chain", type=int, default=1, help="draw the rows scored with --frozen-chain-images K")
+    t = sub.add_parser("table", help="the per-epoch table of a run folder, as Markdown")
+    t.add_argument("dir")
+    t.add_argument("--recall-class", type=int, default=8, help="the class whose recall is a row")
+    t.add_argument("--recall-label", default="", help="that row's name (default: recall of class C)")
     a = ap.parse_args()
     if a.what == "run":
         if a.train_threads < 0:
@@ -213,6 +261,10 @@ def main():
             if getattr(a, k) < 1:
                 ap.error(f"--{k.replace('_', '-')} must be at least 1")
         cmd_run(a)
+    elif a.what == "table":
+        if not 0 <= a.recall_class <= 9:
+            ap.error("--recall-class must be 0-9")
+        cmd_table(a)
     else:
         cmd_plot(a)
 

@@ -118,6 +118,23 @@ mkdir -p "$work/part" && cp "$work/curve/run.epoch1.h5" "$work/part/"
 
 "$python" "$curve" plot "$work/curve" --png "$work/curve.png" >/dev/null 2>&1 && [ -s "$work/curve.png" ] ||
   fail "epoch_curve.py plot wrote no figure"
+# table: the Markdown table of bench/README.md, one column per epoch, from the rows and the epoch files.
+"$python" "$curve" table "$work/curve" --recall-class 3 >"$work/table.md" 2>&1 || fail "epoch_curve.py table: $(cat "$work/table.md")"
+"$python" - "$work" <<'PY' || fails=$((fails + 1))
+import csv, sys, h5py
+w = sys.argv[1]
+lines = open(f"{w}/table.md").read().splitlines()
+rows = list(csv.DictReader(open(f"{w}/curve/epochs.csv")))
+cells = {l.split(" | ")[0].lstrip("| "): [c.strip(" *|") for c in l.split(" | ")[1:]] for l in lines}
+ok = len(lines) == 9 and lines[0] == "| epoch | 1 | 2 |"
+ok &= cells["test accuracy, seed 3"] == [f"{100 * float(r['accuracy']):.2f} %" for r in rows]
+with h5py.File(f"{w}/curve/run.h5", "r") as f:  # the last epoch's network is run.h5
+    c = f["eval/confusion"][0]
+ok &= cells["recall of class 3"][1] == f"{c[3, 3] / c[3].sum():.3f}"
+if not ok:
+    sys.exit("FAIL: epoch_curve.py table:\n" + "\n".join(lines))
+print("epoch_curve.py table: matches the rows and the epoch files")
+PY
 
 # --frozen-chain-images 4: rows of their own (epochs.chain4.csv), equal to label + eval with chains
 # of 4; the rows from rest stay as they were.
