@@ -1,6 +1,7 @@
 #include "within_step.hpp"
 
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 #include "io/error.hpp"
@@ -13,15 +14,17 @@ std::size_t min_neurons_per_thread() {
   const char* e = std::getenv(kName);
   if (e == nullptr || *e == '\0') return sim::Parallelism{}.min_per_thread;
   const std::string text(e);
-  std::size_t used = 0;
+  const auto bad = [&] {
+    return UsageError(std::string(kName) + " must be a whole number of neurons >= 1, not '" + text + "'");
+  };
+  if (text.find_first_not_of("0123456789") != std::string::npos) throw bad();
   unsigned long long n = 0;
   try {
-    n = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
+    n = std::stoull(text);
+  } catch (const std::out_of_range&) {
+    throw bad();
   }
-  if (used != text.size() || n == 0 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw UsageError(std::string(kName) + " must be a whole number of neurons >= 1, not '" + text + "'");
+  if (n == 0) throw bad();
   return static_cast<std::size_t>(n);
 }
 
